@@ -1,0 +1,52 @@
+# Set-up and checks. `make run` and `make test` work on a fresh clone.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+REF_VENV := .venv-reference
+REF_PY := $(REF_VENV)/bin/python
+REFERENCE_NIR := nir==1.0.8
+
+.PHONY: run test codegen codegen-check lint format pytest bench reference-env clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(PY)
+	$(PY) -m pip install -q -e '.[dev]'
+	touch $@
+
+$(REF_PY):
+	$(PYTHON) -m venv $(REF_VENV)
+	$(REF_PY) -m pip install -q '$(REFERENCE_NIR)'
+
+reference-env: $(REF_PY)  ## the reference package 1.0.8 in its own venv (it also imports as `nir`)
+
+run: $(VENV)/.installed  ## install and show the package at work on the bundled examples
+	$(VENV)/bin/nir --version
+	$(PY) examples/tour.py
+
+codegen: $(VENV)/.installed  ## regenerate src/nir/_generated from schema/
+	$(PY) codegen/generate.py
+
+codegen-check: $(VENV)/.installed  ## fail if src/nir/_generated is stale
+	$(PY) codegen/generate.py --check
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(VENV)/.installed
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+pytest: $(VENV)/.installed reference-env
+	NIR_REFERENCE_PYTHON=$(abspath $(REF_PY)) $(PY) -m pytest
+
+test: codegen-check lint pytest  ## everything CI runs
+
+bench: $(VENV)/.installed reference-env  ## benchmarks against the reference package
+	NIR_REFERENCE_PYTHON=$(abspath $(REF_PY)) $(PY) bench/run.py
+
+clean:
+	rm -rf $(VENV) $(REF_VENV) .pytest_cache build dist

@@ -1,0 +1,172 @@
+"""Generate `src/nir/_generated/` from `schema/<version>/` with datamodel-code-generator.
+
+python codegen/generate.py          # write the generated package
+python codegen/generate.py --check  # exit 1 if the committed package is stale
+"""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import importlib.util
+import json
+import shutil
+import subprocess
+import sys
+import tempfile
+from importlib.metadata import version
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SPEC_VERSION = "1.0"
+SCHEMA_DIR = ROOT / "schema" / SPEC_VERSION
+OUT_DIR = ROOT / "src" / "nir" / "_generated"
+PINNED_GENERATOR = (ROOT / "codegen" / "GENERATOR_VERSION").read_text().strip()
+
+# Shared value types of the spec that the Python runtime represents with its own types
+# (numpy arrays, normalised pairs). The spec stays language-neutral; this mapping is
+# the Python binding's business, so it lives here and not in the schema.
+PYTHON_TYPES = {
+    "Tensor": "nir.types.Tensor",
+    "finite": "nir.types.Tensor",
+    "positive": "nir.types.Tensor",
+    "nonnegative": "nir.types.Tensor",
+    "shape": "nir.types.Shape",
+    "size": "nir.types.Size",
+    "edge": "nir.types.Edge",
+    "size_pair": "nir.types.Pair",
+    "pair": "nir.types.Pair",
+    "positive_pair": "nir.types.PositivePair",
+    "padding1d": "nir.types.Padding1d",
+    "padding2d": "nir.types.Padding2d",
+    "metadata": "nir.types.Metadata",
+}
+# Python names that differ from the spec's: the reference API passes Input/Output shapes
+# as `input_type` / `output_type`, and on nodes `input_type` is the port-shape property,
+# so Flatten's stored `input_type` field is `input_shape` in Python (as on Conv).
+ALIASES = {
+    "Input.shape": ["shape", "input_type"],
+    "Output.shape": ["shape", "output_type"],
+    "Flatten.input_type": "input_shape",
+}
+BASE_CLASSES = {"NIRGraph": "nir.graph.GraphBase", "NIRDocument": "pydantic.BaseModel"}
+OPTIONS = [
+    "--input-file-type", "jsonschema",
+    "--output-model-type", "pydantic_v2.BaseModel",
+    "--target-python-version", "3.11",
+    "--disable-timestamp",
+    "--use-annotated",
+    "--use-standard-collections",
+    "--use-union-operator",
+    "--collapse-root-models",
+    "--use-type-alias",
+    "--keep-model-order",
+    "--use-schema-description",
+    "--use-field-description",
+    "--formatters", "ruff-format",
+    "--base-class", "nir.node.NIRNode",
+    "--base-class-map", json.dumps(BASE_CLASSES),
+    "--aliases", json.dumps(ALIASES),
+]  # fmt: skip
+HEADER = f"# Generated from schema/{SPEC_VERSION} by codegen/generate.py; do not edit.\n"
+
+
+def _load_bundler():
+    """Import the bundler by path: importing `nir` would import the code being regenerated."""
+    path = ROOT / "src" / "nir" / "spec" / "bundle.py"
+    spec = importlib.util.spec_from_file_location("_nir_bundle", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _python_view(bundle: dict) -> dict:
+    """Point the mapped shared types at their Python classes and drop what only they used."""
+    defs = bundle["$defs"]
+    for name, target in PYTHON_TYPES.items():
+        defs[name] = {"customTypePath": target, "description": defs[name].get("description", "")}
+    reachable: set[str] = set()
+    stack = [bundle]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            ref = node.get("$ref")
+            if isinstance(ref, str) and ref.startswith("#/$defs/"):
+                name = ref.removeprefix("#/$defs/")
+                if name not in reachable:
+                    reachable.add(name)
+                    stack.append(defs[name])
+            stack.extend(v for k, v in node.items() if k != "$defs")
+        elif isinstance(node, list):
+            stack.extend(node)
+    bundle["$defs"] = {k: v for k, v in defs.items() if k in reachable}
+    return bundle
+
+
+def generate(out_dir: Path) -> None:
+    """Write the generated package into `out_dir`."""
+    installed = version("datamodel-code-generator")
+    if installed != PINNED_GENERATOR:
+        sys.exit(f"codegen: datamodel-code-generator {PINNED_GENERATOR} is pinned, {installed} is installed")
+    view = _python_view(_load_bundler().bundle(SCHEMA_DIR))
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        source = Path(tmp) / "nir-spec.json"
+        source.write_text(json.dumps(view, indent=2))
+        target = Path(tmp) / "models.py"
+        cmd = [
+            sys.executable,
+            "-m",
+            "datamodel_code_generator",
+            "--input",
+            str(source),
+            "--output",
+            str(target),
+            *OPTIONS,
+        ]
+        subprocess.run(cmd, check=True, cwd=tmp)
+        body = target.read_text().split("\n", 3)[3]  # drop the generator's own header (it names a temp path)
+        (out_dir / "models.py").write_text(HEADER + body)
+    (out_dir / "__init__.py").write_text(HEADER + '"""Pydantic models generated from the NIR schema."""\n')
+
+
+def check() -> int:
+    """Regenerate into a temporary folder and compare with the committed package."""
+    with tempfile.TemporaryDirectory() as tmp:
+        fresh = Path(tmp) / "_generated"
+        generate(fresh)
+        stale = []
+        names = sorted({p.name for p in fresh.glob("*.py")} | {p.name for p in OUT_DIR.glob("*.py")})
+        for name in names:
+            new = (fresh / name).read_text() if (fresh / name).exists() else ""
+            old = (OUT_DIR / name).read_text() if (OUT_DIR / name).exists() else ""
+            if new != old:
+                stale.append(name)
+                sys.stdout.writelines(
+                    difflib.unified_diff(
+                        old.splitlines(True), new.splitlines(True), f"committed/{name}", f"generated/{name}"
+                    )
+                )
+    if stale:
+        print(f"codegen-check: {', '.join(stale)} stale; run `make codegen` and commit", file=sys.stderr)
+        return 1
+    print(f"codegen-check: src/nir/_generated matches schema/{SPEC_VERSION}")
+    return 0
+
+
+def main() -> int:
+    """Command-line entry point."""
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--check", action="store_true", help="fail if the committed code is stale")
+    args = parser.parse_args()
+    if args.check:
+        return check()
+    if OUT_DIR.exists():
+        shutil.rmtree(OUT_DIR)
+    generate(OUT_DIR)
+    print(f"codegen: wrote {OUT_DIR.relative_to(ROOT)} from schema/{SPEC_VERSION}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

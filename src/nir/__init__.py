@@ -1,0 +1,33 @@
+"""NIR, the Neuromorphic Intermediate Representation: schema-first models, store and checks."""
+
+from __future__ import annotations
+
+from importlib.metadata import PackageNotFoundError
+from importlib.metadata import version as _version
+
+from nir import ir, typing
+from nir.errors import NIRError, NIRFormatError, NIRValidationError, ShapeError, UnsupportedVersionError
+from nir.ir import *  # noqa: F403
+from nir.ir import __all__ as _ir_all
+from nir.spec import SPEC_VERSION
+from nir.validation import Finding, Report, validate
+
+try:
+    __version__ = version = _version("nir")
+except PackageNotFoundError:  # running from a source tree without installation
+    __version__ = version = "0+unknown"
+
+__all__ = [
+    *_ir_all,
+    "SPEC_VERSION",
+    "Finding",
+    "NIRError",
+    "NIRFormatError",
+    "NIRValidationError",
+    "Report",
+    "ShapeError",
+    "UnsupportedVersionError",
+    "ir",
+    "typing",
+    "validate",
+]

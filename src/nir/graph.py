@@ -1,0 +1,122 @@
+"""Behaviour of NIRGraph: construction as in the reference package, ports, type checking."""
+
+from __future__ import annotations
+
+from collections import Counter
+from itertools import pairwise
+from typing import Any
+
+from pydantic import field_validator
+
+from nir import shapes
+from nir.errors import NIRValidationError
+from nir.node import NIRNode, Port, _port
+
+
+class GraphBase(NIRNode):
+    """Base of the generated NIRGraph: a node holding named nodes and edges between them.
+
+    With `type_check=True` (the default, as in the reference package) the graph is
+    validated on construction and an error finding raises NIRValidationError; inferred
+    shapes are attached to the nodes whose own parameters leave them open.
+    """
+
+    def __init__(
+        self,
+        nodes: dict[str, Any] | None = None,
+        edges: list[Any] | None = None,
+        metadata: dict[str, Any] | None = None,
+        type_check: bool = True,
+        **kwargs: Any,
+    ) -> None:
+        kwargs.setdefault("nodes", {} if nodes is None else nodes)
+        kwargs.setdefault("edges", [] if edges is None else edges)
+        kwargs.setdefault("metadata", metadata)
+        super().__init__(**kwargs)
+        if type_check:
+            self.infer_types()
+
+    @field_validator("nodes", mode="before", check_fields=False)
+    @classmethod
+    def _nodes_from_dicts(cls, value: Any) -> Any:
+        if isinstance(value, dict):
+            return {k: NIRNode.from_dict(v) if isinstance(v, dict) else v for k, v in value.items()}
+        return value
+
+    @classmethod
+    def from_list(cls, *nodes: NIRNode, type_check: bool = True) -> GraphBase:
+        """A chain of nodes named after their types (`linear`, `lif`, `lif_1`, ...).
+
+        An Input and an Output are added at the ends unless the chain has them.
+        """
+        from nir.registry import node_class
+
+        if len(nodes) == 1 and isinstance(nodes[0], (list, tuple)):
+            nodes = tuple(nodes[0])
+        if not nodes:
+            raise ValueError("NIRGraph.from_list needs at least one node")
+        chain: dict[str, NIRNode] = {}
+        first, last = nodes[0], nodes[-1]
+        if first.unit_spec.role != "graph-input":
+            chain["input"] = node_class("Input")(shape=_known(first.input_type["input"], "input", first))
+        counts: Counter[str] = Counter()
+        shape = None
+        for node in nodes:
+            base = type(node).__name__.lower()
+            chain[f"{base}_{counts[base]}" if counts[base] else base] = node
+            counts[base] += 1
+            shape = shapes.infer(node.unit_spec, node, shape)[1]
+        if last.unit_spec.role != "graph-output":
+            chain["output"] = node_class("Output")(shape=_known(shape, "output", last))
+        names = list(chain)
+        return cls(nodes=chain, edges=list(pairwise(names)), type_check=type_check)
+
+    @property
+    def inputs(self) -> dict[str, NIRNode]:
+        """The graph's Input nodes by name."""
+        return {k: n for k, n in self.nodes.items() if n.unit_spec.role == "graph-input"}
+
+    @property
+    def outputs(self) -> dict[str, NIRNode]:
+        """The graph's Output nodes by name."""
+        return {k: n for k, n in self.nodes.items() if n.unit_spec.role == "graph-output"}
+
+    def _ports(self) -> tuple[Port, Port]:
+        ins = {k: n.output_type["output"] for k, n in self.inputs.items()}
+        outs = {k: n.input_type["input"] for k, n in self.outputs.items()}
+        return ins, outs
+
+    @property
+    def input_type(self) -> Port:
+        """Shapes entering the graph, keyed by Input node name."""
+        return self._ports()[0]
+
+    @property
+    def output_type(self) -> Port:
+        """Shapes leaving the graph, keyed by Output node name."""
+        return self._ports()[1]
+
+    def infer_types(self) -> None:
+        """Infer every node's shapes; raise NIRValidationError if the graph has errors."""
+        from nir.validation import analyse
+
+        report, found = analyse(self)
+        if not report.ok:
+            raise NIRValidationError(report)
+        for key, node in found.network.nodes.items():
+            own_in, own_out = node.input_type["input"], node.output_type["output"]
+            if own_in is None or own_out is None:
+                node._inferred = (_port("input", found.inputs[key]), _port("output", found.outputs[key]))
+
+    def check_types(self) -> bool:
+        """True if the graph is consistent; NIRValidationError otherwise (reference API)."""
+        self.infer_types()
+        return True
+
+
+def _known(value: Any, key: str, node: NIRNode) -> Any:
+    if value is None:
+        raise ValueError(
+            f"NIRGraph.from_list: the {key} shape of the {type(node).__name__} is unknown; add an Input/Output node"
+        )
+    return value

@@ -1,0 +1,102 @@
+"""Whole-graph shape inference: propagate shapes along edges until nothing changes.
+
+Every leaf node's input and output shape goes from unknown to known at most once, and each
+edge is examined when its source's output becomes known, so the propagation ends after
+O(nodes + edges) steps on any graph, cycles included.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass, field
+
+from nir import shapes
+from nir.errors import ShapeError
+from nir.shapes.symbols import fmt
+from nir.topology import Key, Network, pointer
+from nir.validation.report import Report
+
+Shape = tuple[int, ...]
+
+
+@dataclass
+class Shapes:
+    """Inferred input and output shape of every leaf node (None where unknown)."""
+
+    inputs: dict[Key, Shape | None] = field(default_factory=dict)
+    outputs: dict[Key, Shape | None] = field(default_factory=dict)
+    broken: set[Key] = field(default_factory=set)
+    network: Network | None = None
+
+
+def infer(net: Network, report: Report) -> Shapes:
+    """Infer the shapes of `net`, reporting every contradiction found on the way."""
+    result = Shapes(network=net)
+    for key, node in net.nodes.items():
+        try:
+            result.inputs[key], result.outputs[key] = shapes.infer(node.unit_spec, node)
+        except ShapeError as err:
+            report.add(err.code, pointer(key), str(err))
+            result.inputs[key] = result.outputs[key] = None
+            result.broken.add(key)
+    outgoing: dict[Key, list[tuple[Key, str]]] = {k: [] for k in net.nodes}
+    for src, dst, where in net.edges:
+        outgoing[src].append((dst, where))
+    queue = deque(k for k, v in result.outputs.items() if v is not None)
+    while queue:
+        src = queue.popleft()
+        for dst, where in outgoing[src]:
+            if _arrive(net, result, src, dst, where, report):
+                queue.append(dst)
+    return result
+
+
+def _arrive(net: Network, result: Shapes, src: Key, dst: Key, where: str, report: Report) -> bool:
+    """Bring src's output shape to dst; True when dst's output shape just became known."""
+    if dst in result.broken:
+        return False
+    arriving = result.outputs[src]
+    node = net.nodes[dst]
+    label = f"edge {'.'.join(src)} -> {'.'.join(dst)}"
+    expected = result.inputs[dst]
+    if expected is not None:
+        if expected != arriving:
+            _mismatch(net, src, dst, arriving, expected, where, label, report)
+        return False
+    try:
+        shape_in, shape_out = shapes.infer(node.unit_spec, node, arriving)
+    except ShapeError as err:
+        report.add(err.code, where, f"{label}: {err}")
+        result.broken.add(dst)
+        return False
+    result.inputs[dst] = shape_in
+    if result.outputs[dst] is None and shape_out is not None:
+        result.outputs[dst] = shape_out
+        return True
+    return False
+
+
+def _mismatch(
+    net: Network, src: Key, dst: Key, arriving: Shape, expected: Shape, where: str, label: str, report: Report
+) -> None:
+    message = f"{label}: {'.'.join(src)} produces shape {fmt(arriving)} but {'.'.join(dst)} takes shape {fmt(expected)}"
+    io = any(net.nodes[k].unit_spec.role is not None for k in (src, dst))
+    if not io:
+        report.add("shape-mismatch", where, message)
+    elif _strip_ones(arriving) == _strip_ones(expected):
+        report.add(
+            "batch-dimension",
+            where,
+            message,
+            "the shapes differ only by leading dimensions of size 1, which looks like a batch dimension; "
+            "NIR shapes carry no batch dimension",
+        )
+    else:
+        report.add("io-shape-mismatch", where, message)
+
+
+def _strip_ones(shape: Shape) -> Shape:
+    i = 0
+    while i < len(shape) - 1 and shape[i] == 1:
+        i += 1
+    return shape[i:]

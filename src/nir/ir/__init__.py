@@ -1,0 +1,67 @@
+"""The node classes, as the reference package's `nir.ir` module exposes them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from nir import typing
+from nir._generated.models import (
+    IF,
+    LI,
+    LIF,
+    Affine,
+    AvgPool2d,
+    Conv1d,
+    Conv2d,
+    CubaLI,
+    CubaLIF,
+    Delay,
+    Flatten,
+    I,
+    Input,
+    Linear,
+    NIRGraph,
+    Output,
+    Scale,
+    SumPool2d,
+    Threshold,
+)
+from nir.node import NIRNode
+from nir.registry import node_class
+
+
+def str2NIRNode(type: str) -> type[NIRNode]:  # noqa: A002, N802 - reference API name
+    """The node class named `type`."""
+    return node_class(type)
+
+
+def dict2NIRNode(data_dict: dict[str, Any]) -> NIRNode:  # noqa: N802 - reference API name
+    """Build a node from a dictionary with a `type` key."""
+    return NIRNode.from_dict(data_dict)
+
+
+__all__ = [
+    "IF",
+    "LI",
+    "LIF",
+    "Affine",
+    "AvgPool2d",
+    "Conv1d",
+    "Conv2d",
+    "CubaLI",
+    "CubaLIF",
+    "Delay",
+    "Flatten",
+    "I",
+    "Input",
+    "Linear",
+    "NIRGraph",
+    "NIRNode",
+    "Output",
+    "Scale",
+    "SumPool2d",
+    "Threshold",
+    "dict2NIRNode",
+    "str2NIRNode",
+    "typing",
+]

@@ -1,0 +1,133 @@
+"""The hand-written base class of every generated node model."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, PrivateAttr, model_validator
+
+from nir import shapes, spec
+
+Port = dict[str, np.ndarray | None]
+
+
+class NIRNode(BaseModel):
+    """Common base of all NIR nodes; field definitions come from the generated models.
+
+    Construction accepts keyword or positional arguments (in the schema's field order),
+    applies the unit's shape rules from the schema, and broadcasts scalar parameters.
+    Equality is identity, as in the reference package; use `equals` to compare values.
+    """
+
+    model_config = ConfigDict(
+        arbitrary_types_allowed=True,
+        validate_by_name=True,
+        validate_by_alias=True,
+        validate_default=True,
+    )
+    _inferred: tuple[Port, Port] | None = PrivateAttr(default=None)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        cls = type(self)
+        if cls.__name__ not in spec.units():
+            raise TypeError(f"{cls.__name__} is not a NIR node type and cannot be instantiated")
+        if args:
+            names = [n for n in cls.model_fields if n != "type"]
+            if len(args) > len(names):
+                raise TypeError(f"{cls.__name__} takes at most {len(names)} positional arguments ({', '.join(names)})")
+            for name, value in zip(names, args, strict=False):
+                if name in kwargs:
+                    raise TypeError(f"{cls.__name__} got multiple values for argument {name!r}")
+                kwargs[name] = value
+        kwargs.setdefault("type", cls.__name__)
+        super().__init__(**kwargs)
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _apply_shape_rules(cls, data: Any, handler: Any) -> Any:
+        python_numbers = set()
+        if isinstance(data, dict):
+            python_numbers = {k for k, v in data.items() if isinstance(v, (bool, int, float))}
+        node = handler(data)
+        unit = spec.units().get(cls.__name__)
+        if unit is not None:
+            given = {cls.model_fields[n].alias or n for n in node.model_fields_set}
+            defaults = {f.name for f in unit.fields if f.name not in given}
+            shapes.bind(unit, node, frozenset(python_numbers | defaults))
+        return node
+
+    @property
+    def unit_spec(self) -> spec.UnitSpec:
+        """This node type's rules as the schema states them."""
+        return spec.unit(type(self).__name__)
+
+    def _ports(self) -> tuple[Port, Port]:
+        if self._inferred is not None:
+            return self._inferred
+        shape_in, shape_out = shapes.infer(self.unit_spec, self)
+        return _port("input", shape_in), _port("output", shape_out)
+
+    @property
+    def input_type(self) -> Port:
+        """Input port shape, `{"input": array}`; the array is None while unknown."""
+        return self._ports()[0]
+
+    @input_type.setter
+    def input_type(self, value: Any) -> None:
+        self._inferred = (_port("input", value), self._ports()[1])
+
+    @property
+    def output_type(self) -> Port:
+        """Output port shape, `{"output": array}`; the array is None while unknown."""
+        return self._ports()[1]
+
+    @output_type.setter
+    def output_type(self, value: Any) -> None:
+        self._inferred = (self._ports()[0], _port("output", value))
+
+    def to_dict(self) -> dict[str, Any]:
+        """The node as a dictionary of its fields (numpy arrays kept) with a `type` key."""
+        return self.model_dump(by_alias=True)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> NIRNode:
+        """Build a node from `to_dict` output; on NIRNode itself, dispatch on `type`."""
+        from nir.registry import node_class
+
+        kind = data.get("type", cls.__name__)
+        target = node_class(kind) if cls is NIRNode else cls
+        if kind != target.__name__:
+            raise ValueError(f"{target.__name__}.from_dict got a dictionary of type {kind!r}")
+        return target(**{k: v for k, v in data.items() if k != "type"})
+
+    def equals(self, other: Any) -> bool:
+        """Whether `other` is a node of the same type with identical values and dtypes."""
+        return type(self) is type(other) and values_equal(self.to_dict(), other.to_dict())
+
+    def __eq__(self, other: object) -> bool:
+        return self is other
+
+    def __hash__(self) -> int:
+        return id(self)
+
+
+def _port(key: str, value: Any) -> Port:
+    if isinstance(value, dict):
+        (value,) = value.values() if len(value) == 1 else (value.get(key),)
+    return {key: None if value is None else np.asarray(value, dtype=np.int64).reshape(-1)}
+
+
+def values_equal(a: Any, b: Any) -> bool:
+    """Deep equality where arrays must agree in dtype, shape and values (NaN equals NaN)."""
+    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+        if not (isinstance(a, np.ndarray) and isinstance(b, np.ndarray)):
+            return False
+        if a.dtype != b.dtype or a.shape != b.shape:
+            return False
+        return bool(np.array_equal(a, b, equal_nan=a.dtype.kind in "fc"))
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(values_equal(a[k], b[k]) for k in a)
+    if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
+        return len(a) == len(b) and all(values_equal(x, y) for x, y in zip(a, b, strict=True))
+    return type(a) is type(b) and a == b

@@ -1,0 +1,24 @@
+"""Node classes by type name: the generated models of the units the schema defines."""
+
+from __future__ import annotations
+
+from functools import cache
+
+from nir import spec
+from nir._generated import models
+from nir.node import NIRNode
+
+
+@cache
+def node_types() -> dict[str, type[NIRNode]]:
+    """Every node class of the current spec, keyed by its `type` name."""
+    return {name: getattr(models, name) for name in spec.units()}
+
+
+def node_class(type_name: str) -> type[NIRNode]:
+    """The node class for a `type` name; ValueError naming the known types otherwise."""
+    try:
+        return node_types()[type_name]
+    except KeyError:
+        known = ", ".join(sorted(node_types()))
+        raise ValueError(f"unknown node type {type_name!r}; known types: {known}") from None

@@ -1,0 +1,91 @@
+"""Apply a unit's schema rules to a node: bind symbols, broadcast scalars, infer port shapes."""
+
+from __future__ import annotations
+
+import math
+from functools import cache
+from typing import Any
+
+import numpy as np
+
+from nir.shapes.formulas import FORMULAS
+from nir.shapes.symbols import Binding, Env, fmt, match, resolve
+from nir.spec import UnitSpec
+
+
+@cache
+def _attributes(cls: type) -> dict[str, str]:
+    """Python attribute name of each schema field of a model class (they differ by alias)."""
+    return {(info.alias or name): name for name, info in cls.model_fields.items()}
+
+
+def value_of(node: Any, field: str) -> Any:
+    """The value of the schema field `field` on a node."""
+    return getattr(node, _attributes(type(node))[field])
+
+
+def bind(spec: UnitSpec, node: Any, weak: frozenset[str] = frozenset()) -> Env:
+    """Bind the symbols the node's fields fix; broadcast scalar fields where a shape is known.
+
+    `weak` names fields whose dtype yields to the array that fixes their shape (defaults and
+    plain Python numbers), as in numpy's promotion of Python scalars.
+    """
+    env: Env = {}
+    scalars = []
+    for field in spec.fields:
+        value = value_of(node, field.name)
+        if value is None:
+            continue
+        if field.shape is not None:
+            if field.broadcast and value.ndim == 0:
+                scalars.append(field)
+            else:
+                match(spec.name, field.name, field.shape, value.shape, env)
+        elif field.value is not None:
+            match(spec.name, field.name, field.value, np.atleast_1d(np.asarray(value)), env, what="value")
+    _derive(spec, node, env)
+    for field in scalars:
+        target = resolve(field.shape, env)
+        if target is None:
+            continue
+        value = value_of(node, field.name)
+        dtype = value.dtype
+        if field.name in weak:
+            dtype = value_of(node, env[field.shape[0].removeprefix("...")].source).dtype
+        object.__setattr__(node, _attributes(type(node))[field.name], np.full(target, value, dtype=dtype))
+    return env
+
+
+def _derive(spec: UnitSpec, node: Any, env: Env) -> None:
+    """Bind the `x-nir-derive` symbols whose operands (symbols or integer fields) are known."""
+    for symbol, rule in spec.derive.items():
+        operands = rule["product"]
+        if symbol in env or not all(o in env or o in _attributes(type(node)) for o in operands):
+            continue
+        factors, parts = [], []
+        for operand in operands:
+            if operand in env:
+                bound = env[operand]
+                factors.append(bound.value)
+                parts.append(f"{bound.source} has {bound.what} {fmt(bound.shape)}")
+            else:
+                factors.append(int(value_of(node, operand)))
+                parts.append(f"{operand}={factors[-1]}")
+        env[symbol] = Binding(math.prod(factors), " and ".join(parts), (), "derived")
+
+
+def infer(
+    spec: UnitSpec, node: Any, input_shape: tuple[int, ...] | None = None
+) -> tuple[tuple[int, ...] | None, tuple[int, ...] | None]:
+    """Input and output shape of a node, given the shape arriving at its input if known.
+
+    Raises ShapeError when the arriving shape contradicts the node's parameters.
+    """
+    env = bind(spec, node)
+    if input_shape is not None:
+        match(spec.name, "input", spec.input, input_shape, env)
+    resolved_in = resolve(spec.input, env)
+    if spec.formula is not None and resolved_in is not None:
+        out = FORMULAS[spec.formula](node, resolved_in)
+        match(spec.name, "output", spec.output, out, env)
+    return resolved_in, resolve(spec.output, env)

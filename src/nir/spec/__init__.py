@@ -1,0 +1,68 @@
+"""The spec as data: schema files shipped in the package, and the unit rules read from them."""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+
+from nir.spec import bundle as _bundle
+from nir.spec.units import FieldSpec, UnitSpec, parse_units
+
+SPEC_VERSION = "1.0"
+"""The spec version this package writes."""
+
+__all__ = [
+    "SPEC_VERSION",
+    "FieldSpec",
+    "UnitSpec",
+    "bundled",
+    "schema_dir",
+    "schema_id",
+    "spec_versions",
+    "unit",
+    "units",
+]
+
+
+def schema_dir(version: str = SPEC_VERSION) -> Path:
+    """Folder holding the schema files of one spec version."""
+    path = Path(str(files("nir") / "schema" / version))
+    if not path.is_dir():
+        raise ValueError(f"unknown spec version {version!r}; known: {', '.join(spec_versions())}")
+    return path
+
+
+def spec_versions() -> list[str]:
+    """Spec versions whose schema ships with this package."""
+    root = Path(str(files("nir") / "schema"))
+    return sorted(p.name for p in root.iterdir() if p.is_dir())
+
+
+@cache
+def bundled(version: str = SPEC_VERSION) -> dict[str, Any]:
+    """The spec of one version as one self-contained schema (every `$ref` local)."""
+    return _bundle.bundle(schema_dir(version))
+
+
+def schema_files(version: str = SPEC_VERSION) -> dict[str, dict[str, Any]]:
+    """Every schema file of one version, keyed by relative path."""
+    return _bundle.load_files(schema_dir(version))
+
+
+def schema_id(version: str = SPEC_VERSION) -> str:
+    """The `$id` of the document schema of one version."""
+    return json.loads((schema_dir(version) / _bundle.ROOT_FILE).read_text("utf-8"))["$id"]
+
+
+@cache
+def units(version: str = SPEC_VERSION) -> dict[str, UnitSpec]:
+    """Rules of every node type (units and the graph), keyed by type name."""
+    return parse_units(bundled(version))
+
+
+def unit(type_name: str, version: str = SPEC_VERSION) -> UnitSpec:
+    """Rules of one node type."""
+    return units(version)[type_name]

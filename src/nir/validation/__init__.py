@@ -1,0 +1,36 @@
+"""Validation: findings with severity, code, path, message and hint."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from nir import inference, topology
+from nir.validation.checks import check_connectivity, check_parameters
+from nir.validation.report import CODES, ERROR, INFO, WARNING, Finding, Report
+
+if TYPE_CHECKING:
+    from nir.graph import GraphBase
+
+__all__ = ["CODES", "ERROR", "INFO", "WARNING", "Finding", "Report", "analyse", "validate"]
+
+
+def analyse(graph: GraphBase, report: Report | None = None) -> tuple[Report, inference.Shapes]:
+    """Check a graph in memory: edges, connectivity, parameters and inferred shapes."""
+    report = report if report is not None else Report()
+    net = topology.flatten(graph, report)
+    reached = check_connectivity(net, report)
+    check_parameters(net, report)
+    found = inference.infer(net, report)
+    for key in reached:
+        if key not in found.broken and (found.inputs[key] is None or found.outputs[key] is None):
+            report.add("uninferred-shape", topology.pointer(key), f"the shapes of {'.'.join(key)} cannot be inferred")
+    return report, found
+
+
+def validate(target: Any) -> Report:
+    """Check a graph in memory and return its Report; never raises on a bad graph."""
+    from nir.graph import GraphBase
+
+    if not isinstance(target, GraphBase):
+        raise TypeError(f"nir.validate expects a NIRGraph, not {type(target).__name__}")
+    return analyse(target)[0]

@@ -1,0 +1,156 @@
+"""Graph checks beyond shapes: connectivity, cycles without entry, parameter values."""
+
+from __future__ import annotations
+
+from collections import deque
+
+import numpy as np
+
+from nir.shapes.rules import value_of
+from nir.topology import Key, Network, pointer
+from nir.validation.report import Report
+
+ENTRY, EXIT = "graph-input", "graph-output"
+
+
+def check_connectivity(net: Network, report: Report) -> set[Key]:
+    """Report dangling, unreachable and unentered nodes; return the keys reachable from an Input."""
+    incoming, outgoing = net.incoming(), net.outgoing()
+    for prefix, graph in net.graphs.items():
+        roles = [n.unit_spec.role for n in graph.nodes.values() if hasattr(n, "unit_spec")]
+        if graph.nodes and ENTRY not in roles:
+            report.add("no-input-node", pointer(prefix), "graph has no Input node")
+        if graph.nodes and EXIT not in roles:
+            report.add("no-output-node", pointer(prefix), "graph has no Output node")
+    entries = [k for k, n in net.nodes.items() if n.unit_spec.role == ENTRY and not incoming[k]]
+    reached = _reach(entries, outgoing)
+    dangling = set()
+    for key, node in net.nodes.items():
+        if incoming[key] or (node.unit_spec.role == ENTRY and len(key) == 1):
+            continue
+        dangling.add(key)
+        if node.unit_spec.role == EXIT:
+            report.add("output-unconnected", pointer(key), f"Output {'.'.join(key)} receives no edge")
+        else:
+            what = "nested Input" if node.unit_spec.role == ENTRY else type(node).__name__
+            report.add(
+                "no-incoming-edge", pointer(key), f"{what} {'.'.join(key)} receives no edge, so its input is undefined"
+            )
+    unreached = [k for k in net.nodes if k not in reached and k not in dangling]
+    cyclic = _cycles(unreached, outgoing)
+    for component in cyclic:
+        names = ", ".join(".".join(k) for k in component)
+        report.add(
+            "cycle-without-entry",
+            pointer(component[0]),
+            f"nodes {names} form a cycle that no path from an Input enters",
+        )
+    in_cycles = {k for c in cyclic for k in c}
+    for key in unreached:
+        if key not in in_cycles:
+            report.add("unreachable-node", pointer(key), f"no path leads from an Input to {'.'.join(key)}")
+    return reached
+
+
+def check_parameters(net: Network, report: Report) -> None:
+    """Check every tensor field against its element constraints from the schema."""
+    for key, node in net.nodes.items():
+        for field in node.unit_spec.tensor_fields:
+            value = value_of(node, field.name)
+            if value is None or value.dtype.kind not in "biuf":
+                continue
+            path = pointer(key, field.name)
+            if field.finite and value.dtype.kind == "f":
+                bad = ~np.isfinite(value)
+                if bad.any():
+                    report.add(
+                        "non-finite", path, f"{field.name} has {int(bad.sum())} non-finite value(s){_first(bad)}"
+                    )
+                    continue
+            for keyword, test, words in _RANGE:
+                if keyword in field.elements:
+                    limit = field.elements[keyword]
+                    bad = ~test(value, limit)
+                    if bad.any():
+                        report.add(
+                            "out-of-range",
+                            path,
+                            f"{field.name} must be {words} {limit}, but {int(bad.sum())} value(s) are not{_first(bad)}",
+                        )
+
+
+_RANGE = (
+    ("exclusiveMinimum", lambda v, x: v > x, "greater than"),
+    ("minimum", lambda v, x: v >= x, "at least"),
+    ("exclusiveMaximum", lambda v, x: v < x, "less than"),
+    ("maximum", lambda v, x: v <= x, "at most"),
+)
+
+
+def _first(mask: np.ndarray) -> str:
+    if mask.ndim == 0:
+        return ""
+    index = tuple(int(i) for i in np.argwhere(mask)[0])
+    return f" (first at index {index})"
+
+
+def _reach(starts: list[Key], outgoing: dict[Key, list[Key]]) -> set[Key]:
+    seen = set(starts)
+    queue = deque(starts)
+    while queue:
+        for nxt in outgoing[queue.popleft()]:
+            if nxt not in seen:
+                seen.add(nxt)
+                queue.append(nxt)
+    return seen
+
+
+def _cycles(keys: list[Key], outgoing: dict[Key, list[Key]]) -> list[list[Key]]:
+    """Strongly connected components among `keys` that contain a cycle (iterative Tarjan)."""
+    allowed = set(keys)
+    index: dict[Key, int] = {}
+    low: dict[Key, int] = {}
+    stack: list[Key] = []
+    on_stack: set[Key] = set()
+    found = []
+    counter = 0
+    for root in keys:
+        if root in index:
+            continue
+        work = [(root, iter(outgoing[root]))]
+        index[root] = low[root] = counter
+        counter += 1
+        stack.append(root)
+        on_stack.add(root)
+        while work:
+            node, children = work[-1]
+            advanced = False
+            for child in children:
+                if child not in allowed:
+                    continue
+                if child not in index:
+                    index[child] = low[child] = counter
+                    counter += 1
+                    stack.append(child)
+                    on_stack.add(child)
+                    work.append((child, iter(outgoing[child])))
+                    advanced = True
+                    break
+                if child in on_stack:
+                    low[node] = min(low[node], index[child])
+            if advanced:
+                continue
+            work.pop()
+            if work:
+                low[work[-1][0]] = min(low[work[-1][0]], low[node])
+            if low[node] == index[node]:
+                component = []
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    component.append(member)
+                    if member == node:
+                        break
+                if len(component) > 1 or node in outgoing[node]:
+                    found.append(sorted(component))
+    return found
