@@ -6,7 +6,7 @@ from collections import Counter
 from itertools import pairwise
 from typing import Any
 
-from pydantic import field_validator
+from pydantic import PrivateAttr, field_validator
 
 from nir import shapes
 from nir.errors import NIRValidationError
@@ -20,6 +20,8 @@ class GraphBase(NIRNode):
     validated on construction and an error finding raises NIRValidationError; inferred
     shapes are attached to the nodes whose own parameters leave them open.
     """
+
+    _report: Any = PrivateAttr(default=None)
 
     def __init__(
         self,
@@ -103,10 +105,23 @@ class GraphBase(NIRNode):
         report, found = analyse(self)
         if not report.ok:
             raise NIRValidationError(report)
+        self.apply_inferred(found)
+
+    def apply_inferred(self, found: Any) -> None:
+        """Give nodes whose own parameters leave a port shape open the inferred shapes."""
         for key, node in found.network.nodes.items():
-            own_in, own_out = node.input_type["input"], node.output_type["output"]
+            own_in, own_out = shapes.infer(node.unit_spec, node)
             if own_in is None or own_out is None:
-                node._inferred = (_port("input", found.inputs[key]), _port("output", found.outputs[key]))
+                node._inferred = (_port("input", found.inputs.get(key)), _port("output", found.outputs.get(key)))
+
+    @property
+    def report(self) -> Any:
+        """Findings of the last read or validation of this graph (None if never checked)."""
+        return self._report
+
+    @report.setter
+    def report(self, value: Any) -> None:
+        self._report = value
 
     def check_types(self) -> bool:
         """True if the graph is consistent; NIRValidationError otherwise (reference API)."""

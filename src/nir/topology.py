@@ -32,6 +32,8 @@ class Network:
     nodes: dict[Key, NIRNode] = field(default_factory=dict)
     graphs: dict[Key, GraphBase] = field(default_factory=dict)
     edges: list[tuple[Key, Key, str]] = field(default_factory=list)
+    dangling: set[Key] = field(default_factory=set)
+    """Destinations of edges whose source could not be resolved (already reported)."""
 
     def incoming(self) -> dict[Key, list[Key]]:
         """Sources feeding each leaf."""
@@ -74,6 +76,8 @@ def flatten(graph: GraphBase, report: Report) -> Network:
             b = _endpoint(g, prefix, dst, "destination", where, report)
             if a is not None and b is not None:
                 net.edges.append((a, b, where))
+            elif b is not None:
+                net.dangling.add(b)
 
     visit(graph, ())
     return net

@@ -509,6 +509,10 @@ class NIRDocument(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
     )
+    field_schema: Annotated[str | None, Field(alias="$schema")] = None
+    """
+    Optional: the URI of this schema, for editors.
+    """
     version: Annotated[str, Field(pattern="^1\\.0(\\.[0-9]+)?$")]
     """
     Spec version of the document.

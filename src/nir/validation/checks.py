@@ -22,11 +22,13 @@ def check_connectivity(net: Network, report: Report) -> set[Key]:
             report.add("no-input-node", pointer(prefix), "graph has no Input node")
         if graph.nodes and EXIT not in roles:
             report.add("no-output-node", pointer(prefix), "graph has no Output node")
-    entries = [k for k, n in net.nodes.items() if n.unit_spec.role == ENTRY and not incoming[k]]
+    # Destinations of unresolved edges count as entered: the unknown-node finding already
+    # names the cause, and everything downstream would otherwise be reported again.
+    entries = [k for k, n in net.nodes.items() if (n.unit_spec.role == ENTRY and not incoming[k]) or k in net.dangling]
     reached = _reach(entries, outgoing)
     dangling = set()
     for key, node in net.nodes.items():
-        if incoming[key] or (node.unit_spec.role == ENTRY and len(key) == 1):
+        if incoming[key] or key in net.dangling or (node.unit_spec.role == ENTRY and len(key) == 1):
             continue
         dangling.add(key)
         if node.unit_spec.role == EXIT:

@@ -16,6 +16,8 @@ CODES: dict[str, tuple[str, str]] = {
         ERROR,
         "A node's fields break its schema: unknown type, missing or ill-typed field, or a shape rule.",
     ),
+    "unknown-field": (WARNING, "A node or graph holds an entry its type does not define; it was ignored."),
+    "values-unchecked": (INFO, "A tensor left on disk by a lazy read is too large to have its values checked."),
     "empty-graph": (ERROR, "A graph has no nodes."),
     "unknown-node": (ERROR, "An edge names a node that does not exist."),
     "ambiguous-port": (ERROR, "An edge meets a nested graph that has several inputs or outputs without naming one."),

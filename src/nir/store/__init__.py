@@ -1,0 +1,161 @@
+"""Reading and writing NIR files: HDF5 (the reference layout) and JSON documents."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import IO, Any
+
+import h5py
+
+from nir.errors import NIRFormatError, NIRValidationError
+from nir.graph import GraphBase
+from nir.spec import SPEC_VERSION, schema_id
+from nir.store import document, hdf5, jsonio, versions
+from nir.store.atomic import atomic_path
+from nir.store.lazy import LazyTensor, is_lazy
+from nir.validation import analyse
+from nir.validation.report import Report
+
+Source = str | os.PathLike[str] | IO[bytes]
+
+__all__ = [
+    "LazyTensor",
+    "is_lazy",
+    "load",
+    "read",
+    "read_version",
+    "write",
+    "to_json",
+    "from_json",
+    "read_json",
+    "write_json",
+]
+
+
+def _name(source: Source) -> str:
+    return os.fspath(source) if isinstance(source, str | os.PathLike) else getattr(source, "name", "<stream>")
+
+
+def _open(source: Source) -> h5py.File:
+    try:
+        return h5py.File(source, "r")
+    except FileNotFoundError:
+        raise NIRFormatError(f"{_name(source)}: no such file") from None
+    except IsADirectoryError:
+        raise NIRFormatError(f"{_name(source)}: is a folder, not a file") from None
+    except (OSError, ValueError) as err:
+        raise NIRFormatError(f"{_name(source)}: not an HDF5 file ({err})") from None
+
+
+def read_version(source: Source) -> str | None:
+    """The version string stored in a file (None for files written before versions existed)."""
+    with _open(source) as f:
+        if "version" not in f:
+            return None
+        value = f["version"][()]
+        return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
+
+
+def load(source: Source, lazy: bool = False, check: bool = True) -> tuple[GraphBase, Report]:
+    """Read a file leniently: the graph (bad nodes left out) and a report of every problem.
+
+    Raises NIRFormatError only when there is no graph to return (not HDF5, no `node` group,
+    a refused link, a size over the limits, an unsupported version).
+    """
+    report = Report(source=_name(source))
+    with _open(source) as f:
+        try:
+            tree, _attrs = hdf5.read_file(f, lazy=lazy)
+        except (OSError, RuntimeError, KeyError) as err:
+            raise NIRFormatError(f"{_name(source)}: cannot read ({err})") from None
+    version = tree.get("version")
+    if version is not None and not isinstance(version, str):
+        raise NIRFormatError(f"{_name(source)}: the 'version' dataset is not a string")
+    graph_tree = tree.get("node")
+    if not isinstance(graph_tree, dict):
+        raise NIRFormatError(f"{_name(source)}: no 'node' group, so this is not a NIR file")
+    layout = versions.layout_of(version)
+    if layout != versions.CURRENT:
+        notes = versions.upgrade(graph_tree, layout)
+        report.add(
+            "migrated", "", f"file version {version or 'none'} uses the {layout} layout; upgraded: {'; '.join(notes)}"
+        )
+    graph = document.build_graph(graph_tree, report)
+    if check:
+        _, found = analyse(graph, report)
+        graph.apply_inferred(found)
+    graph.report = report
+    return graph, report
+
+
+def read(source: Source, type_check: bool = True, strict: bool = True, lazy: bool = False) -> GraphBase:
+    """Read a NIR file written by this package or by the reference package since 0.1.
+
+    `type_check` infers and checks every shape (as in the reference package). With
+    `strict` (the default) any error finding raises NIRValidationError; with
+    `strict=False` the graph is returned with its findings in `graph.report`. With `lazy`
+    large tensors stay on disk (see LazyTensor).
+    """
+    graph, report = load(source, lazy=lazy, check=type_check)
+    if strict and not report.ok:
+        raise NIRValidationError(report, f"{_name(source)}: invalid NIR file")
+    return graph
+
+
+def write(target: Source, graph: GraphBase) -> None:
+    """Write a graph in the reference HDF5 layout; a path is replaced atomically."""
+    if not isinstance(graph, GraphBase):
+        raise TypeError(f"nir.write expects a NIRGraph, not {type(graph).__name__}")
+    tree = {"version": SPEC_VERSION, "node": document.graph_tree(graph)}
+    attrs = {"schema": schema_id()}
+    if isinstance(target, str | os.PathLike):
+        with atomic_path(target) as tmp, h5py.File(tmp, "w", libver="earliest") as f:
+            hdf5.write_file(f, tree, attrs)
+        return
+    with h5py.File(target, "w", libver="earliest") as f:
+        hdf5.write_file(f, tree, attrs)
+
+
+def to_json(graph: GraphBase, indent: int | None = None) -> str:
+    """The graph as a JSON document (validates against schema/<version>/document)."""
+    return jsonio.dumps(graph, indent=indent)
+
+
+def from_json(text: str | bytes | dict[str, Any], strict: bool = True) -> GraphBase:
+    """A graph from a JSON document (text or parsed); see `read` for `strict`."""
+    report = Report(source="<json>")
+    try:
+        doc = json.loads(text) if isinstance(text, str | bytes) else text
+    except json.JSONDecodeError as err:
+        raise NIRFormatError(f"not JSON: {err}") from None
+    if not isinstance(doc, dict) or not isinstance(doc.get("graph"), dict):
+        raise NIRFormatError("a NIR JSON document is an object with a 'graph' object")
+    version = doc.get("version")
+    if not isinstance(version, str):
+        raise NIRFormatError("a NIR JSON document needs a 'version' string")
+    versions.layout_of(version)
+    graph = document.build_graph(doc["graph"], report)
+    _, found = analyse(graph, report)
+    graph.apply_inferred(found)
+    graph.report = report
+    if strict and not report.ok:
+        raise NIRValidationError(report, "invalid NIR document")
+    return graph
+
+
+def read_json(path: str | os.PathLike[str], strict: bool = True) -> GraphBase:
+    """Read a JSON document from a file."""
+    try:
+        text = Path(path).read_text("utf-8")
+    except (OSError, UnicodeDecodeError) as err:
+        raise NIRFormatError(f"{path}: cannot read ({err})") from None
+    return from_json(text, strict=strict)
+
+
+def write_json(path: str | os.PathLike[str], graph: GraphBase, indent: int | None = 1) -> None:
+    """Write a graph as a JSON document, atomically."""
+    text = to_json(graph, indent=indent)
+    with atomic_path(path) as tmp:
+        tmp.write_text(text, "utf-8")

@@ -1,0 +1,194 @@
+"""Between graphs and document trees (nested dicts in the spec's field names).
+
+The same tree form serves HDF5 (datasets as numpy arrays) and JSON (tensors as objects).
+Building a graph from a tree is lenient: a node that cannot be built is reported and left
+out, so the rest of the graph can still be inspected and repaired.
+"""
+
+from __future__ import annotations
+
+import difflib
+from typing import Any
+
+import numpy as np
+from pydantic import ValidationError
+
+from nir.graph import GraphBase
+from nir.node import NIRNode
+from nir.registry import node_types
+from nir.spec import unit as unit_spec
+from nir.topology import Key, pointer
+from nir.types import tensor_from_json
+from nir.validation.report import Report
+
+Tree = dict[str, Any]
+GRAPH_KEYS = ("type", "nodes", "edges", "metadata")
+
+
+def build_graph(tree: Tree, report: Report, key: Key = ()) -> GraphBase:
+    """A graph from its tree; problems go into `report` and bad nodes are left out."""
+    graph_class = node_types()["NIRGraph"]
+    nodes_tree = tree.get("nodes", {})
+    if not isinstance(nodes_tree, dict):
+        report.add("invalid-node", pointer(key, "nodes"), "'nodes' must be a group of nodes")
+        nodes_tree = {}
+    for extra in sorted(set(tree) - set(GRAPH_KEYS)):
+        report.add("unknown-field", pointer(key, extra), f"graph has an unknown entry {extra!r}; it was ignored")
+    nodes: dict[str, NIRNode] = {}
+    for name, sub in nodes_tree.items():
+        node = build_node(sub, report, (*key, name))
+        if node is not None:
+            nodes[name] = node
+    edges = _edges(tree.get("edges"), report, key)
+    metadata = _metadata(tree.get("metadata"), report, pointer(key, "metadata"))
+    return graph_class(nodes=nodes, edges=edges, metadata=metadata, type_check=False)
+
+
+def build_node(tree: Any, report: Report, key: Key) -> NIRNode | None:
+    """One node from its tree, or None (with a finding) if it cannot be built."""
+    where = pointer(key)
+    if not isinstance(tree, dict):
+        report.add("invalid-node", where, "expected a node (a group with a 'type'), found a value")
+        return None
+    kind = tree.get("type")
+    if not isinstance(kind, str):
+        report.add("invalid-node", where, "node has no 'type' string")
+        return None
+    classes = node_types()
+    cls = classes.get(kind)
+    if cls is None:
+        close = difflib.get_close_matches(kind, list(classes), n=1)
+        hint = f"did you mean {close[0]!r}?" if close else f"known types: {', '.join(sorted(classes))}"
+        report.add("invalid-node", where, f"unknown node type {kind!r}", hint)
+        return None
+    if issubclass(cls, GraphBase):
+        return build_graph(tree, report, key)
+    known = {f.name for f in unit_spec(kind).fields}
+    kwargs: dict[str, Any] = {}
+    for name, value in tree.items():
+        if name == "type":
+            continue
+        if name == "metadata":
+            kwargs["metadata"] = _metadata(value, report, pointer(key, name))
+        elif name in known:
+            kwargs[name] = _unwrap_port(value)
+        else:
+            report.add("unknown-field", pointer(key, name), f"{kind} has no field {name!r}; it was ignored")
+    try:
+        return cls(**kwargs)
+    except ValidationError as err:
+        for problem in err.errors():
+            loc = [str(p) for p in problem["loc"] if p != "type"]
+            message = problem["msg"].removeprefix("Value error, ")
+            text = message if message.startswith(kind) else f"{kind}: {'.'.join(loc) or 'node'}: {message}"
+            report.add("invalid-node", pointer(key, *loc[:1]), text)
+        return None
+    except (TypeError, ValueError) as err:
+        report.add("invalid-node", where, f"{kind}: {err}")
+        return None
+
+
+def _unwrap_port(value: Any) -> Any:
+    """Some old writers stored a shape as a port group `{"input": shape}`."""
+    if isinstance(value, dict) and len(value) == 1:
+        (inner,) = value.values()
+        if not isinstance(inner, dict):
+            return inner
+    return value
+
+
+def _edges(value: Any, report: Report, key: Key) -> list[tuple[str, str]]:
+    where = pointer(key, "edges")
+    if value is None:
+        report.add("invalid-node", where, "graph has no 'edges'")
+        return []
+    array = np.asarray(value, dtype=object) if not isinstance(value, np.ndarray) else value
+    if array.size == 0:
+        return []
+    if array.ndim != 2 or array.shape[1] != 2:
+        report.add(
+            "invalid-node", where, f"edges must be a list of [source, destination] pairs, found shape {array.shape}"
+        )
+        return []
+    edges = []
+    for index, (src, dst) in enumerate(array.tolist()):
+        if not (isinstance(src, (str, bytes)) and isinstance(dst, (str, bytes))):
+            report.add("invalid-node", f"{where}/{index}", f"edge {index} is not a pair of names: {[src, dst]!r}")
+            continue
+        edges.append(tuple(x.decode("utf-8", "replace") if isinstance(x, bytes) else x for x in (src, dst)))
+    return edges
+
+
+def _metadata(value: Any, report: Report, where: str) -> dict[str, Any]:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        report.add("invalid-node", where, "metadata must be a group of named values")
+        return {}
+    return {k: _metadata_value(v) for k, v in value.items()}
+
+
+def _metadata_value(value: Any) -> Any:
+    if isinstance(value, dict):
+        if set(value) == {"dtype", "shape", "data"}:
+            return tensor_from_json(value)
+        return {k: _metadata_value(v) for k, v in value.items()}
+    if isinstance(value, np.ndarray):
+        if value.ndim == 0:
+            return value.item()
+        if value.dtype == object:
+            return value.tolist()
+    return value
+
+
+def graph_tree(graph: GraphBase) -> Tree:
+    """The HDF5 tree of a graph: the reference package's layout, arrays kept as numpy."""
+    out: Tree = {"type": type(graph).__name__}
+    out["nodes"] = {
+        name: graph_tree(n) if isinstance(n, GraphBase) else node_tree(n) for name, n in graph.nodes.items()
+    }
+    edges = np.empty((len(graph.edges), 2), dtype=object)
+    for i, (src, dst) in enumerate(graph.edges):
+        edges[i] = (src, dst)
+    out["edges"] = edges
+    if graph.metadata:
+        out["metadata"] = _metadata_tree(graph.metadata, "metadata")
+    return out
+
+
+def node_tree(node: NIRNode) -> Tree:
+    """The HDF5 tree of one node: its type and one value per set field."""
+    out: Tree = {"type": type(node).__name__}
+    for name, info in type(node).model_fields.items():
+        if name in ("type", "metadata"):
+            continue
+        value = getattr(node, name)
+        if value is None:
+            continue
+        if isinstance(value, tuple):
+            value = np.asarray(value, dtype=np.int64)
+        elif isinstance(value, bool | int) and not isinstance(value, np.ndarray):
+            value = np.int64(value)
+        out[info.alias or name] = value
+    if node.metadata:
+        out["metadata"] = _metadata_tree(node.metadata, "metadata")
+    return out
+
+
+def _metadata_tree(value: dict[str, Any], where: str) -> Tree:
+    out: Tree = {}
+    for key, item in value.items():
+        if not isinstance(key, str) or not key:
+            raise ValueError(f"{where}: metadata keys must be non-empty strings, not {key!r}")
+        if isinstance(item, dict):
+            out[key] = _metadata_tree(item, f"{where}/{key}")
+        elif isinstance(item, str | bytes | bool | int | float | np.generic | np.ndarray):
+            out[key] = item
+        elif isinstance(item, list | tuple):
+            array = np.asarray(item)
+            if array.dtype == object:
+                raise ValueError(f"{where}/{key}: a metadata list must hold values of one kind")
+            out[key] = array
+        else:
+            raise ValueError(f"{where}/{key}: metadata of type {type(item).__name__} cannot be stored")
+    return out

@@ -1,0 +1,200 @@
+"""HDF5 trees: read a file into nested dicts of arrays, write nested dicts back.
+
+Uses h5py's low-level API: per-object overhead of the high-level API dominates on
+graphs with thousands of small datasets. Only hard links are followed (soft and external
+links are refused, so reading a file never opens another one), every group address is
+tracked against cycles, and declared dataset sizes are checked before any allocation.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import h5py
+import numpy as np
+from h5py import h5, h5d, h5g, h5l, h5o, h5p, h5s, h5t
+
+from nir.errors import NIRFormatError
+from nir.store import limits
+from nir.store.lazy import LazyTensor
+
+Tree = dict[str, Any]
+STRING = h5py.string_dtype()
+COMPRESS_MIN_BYTES = 4096
+"""Arrays at least this large are written with gzip (after byte shuffling); smaller ones are not."""
+GZIP_LEVEL = 1
+
+
+@dataclass
+class ReadContext:
+    """State of one read: the file's name (for lazy tensors), limits and counters."""
+
+    filename: str
+    lazy: bool = False
+    objects: int = 0
+    stack: list[tuple[int, int]] = field(default_factory=list)
+
+
+def read_file(f: h5py.File, lazy: bool = False) -> tuple[Tree, dict[str, Any]]:
+    """The whole file as a tree (datasets as arrays or strings) and the root attributes."""
+    ctx = ReadContext(filename=f.filename, lazy=lazy)
+    tree = _read_group(f.id, "", ctx)
+    attrs = {k: _text_or_value(v) for k, v in f.attrs.items()}
+    return tree, attrs
+
+
+def _read_group(gid: h5g.GroupID, path: str, ctx: ReadContext) -> Tree:
+    if len(ctx.stack) > limits.MAX_DEPTH:
+        raise NIRFormatError(f"{path}: groups are nested deeper than {limits.MAX_DEPTH} levels")
+    info = h5o.get_info(gid)
+    address = (info.fileno, info.addr)
+    if address in ctx.stack:
+        raise NIRFormatError(f"{path}: group is linked into itself (a cycle of hard links)")
+    ctx.stack.append(address)
+    out: Tree = {}
+    for raw in _names(gid):
+        name = raw.decode("utf-8", "replace")
+        where = f"{path}/{name}"
+        if len(raw) > limits.MAX_NAME_BYTES:
+            raise NIRFormatError(f"{where[:80]}...: name longer than {limits.MAX_NAME_BYTES} bytes")
+        kind = gid.links.get_info(raw).type
+        if kind != h5l.TYPE_HARD:
+            what = {h5l.TYPE_SOFT: "soft", h5l.TYPE_EXTERNAL: "external"}.get(kind, "user-defined")
+            raise NIRFormatError(
+                f"{where}: {what} link refused (a .nir file may only hold its own groups and datasets)"
+            )
+        ctx.objects += 1
+        if ctx.objects > limits.MAX_OBJECTS:
+            raise NIRFormatError(f"file holds more than {limits.MAX_OBJECTS} objects")
+        obj = h5o.open(gid, raw)
+        if isinstance(obj, h5g.GroupID):
+            out[name] = _read_group(obj, where, ctx)
+        elif isinstance(obj, h5d.DatasetID):
+            out[name] = _read_dataset(obj, where, ctx)
+        else:
+            raise NIRFormatError(f"{where}: neither a group nor a dataset")
+    ctx.stack.pop()
+    return out
+
+
+def _names(gid: h5g.GroupID) -> list[bytes]:
+    """Link names in creation order where the group tracks it, else in name order."""
+    names: list[bytes] = []
+    try:
+        gid.links.iterate(names.append, idx_type=h5.INDEX_CRT_ORDER)
+    except (KeyError, ValueError, RuntimeError):
+        names = []
+        gid.links.iterate(names.append)
+    return names
+
+
+def _read_dataset(dsid: h5d.DatasetID, where: str, ctx: ReadContext) -> Any:
+    space = dsid.get_space()
+    if space.get_simple_extent_type() == h5s.NULL:
+        raise NIRFormatError(f"{where}: dataset holds no value (null dataspace)")
+    shape = space.shape
+    try:
+        dtype = dsid.dtype
+    except (TypeError, ValueError) as err:
+        raise NIRFormatError(f"{where}: unsupported data type ({err})") from None
+    nbytes = math.prod(shape) * dtype.itemsize
+    strings = h5py.check_string_dtype(dtype) is not None or dtype.kind in "SU"
+    if ctx.lazy and not strings and nbytes > limits.LAZY_THRESHOLD_BYTES:
+        return LazyTensor.placeholder(shape, dtype, ctx.filename, where)
+    if nbytes > limits.MAX_EAGER_BYTES:
+        raise NIRFormatError(
+            f"{where}: dataset of shape {shape} ({nbytes} bytes) exceeds the eager-read limit of "
+            f"{limits.MAX_EAGER_BYTES} bytes; open the file with lazy=True"
+        )
+    if dtype.kind == "V" or (dtype.kind == "O" and not strings):
+        raise NIRFormatError(f"{where}: unsupported data type {dtype}")
+    array = np.empty(shape, dtype=dtype)
+    if array.size:
+        try:
+            dsid.read(h5s.ALL, h5s.ALL, array)
+        except (OSError, RuntimeError, ValueError, TypeError) as err:
+            raise NIRFormatError(f"{where}: cannot read dataset ({err})") from None
+    if strings:
+        return _decode(array)
+    return array
+
+
+def _decode(array: np.ndarray) -> Any:
+    """Strings come back as str (a scalar) or an object array of str."""
+    if array.ndim == 0:
+        return _text(array[()])
+    out = np.empty(array.shape, dtype=object)
+    flat = out.reshape(-1)
+    for i, item in enumerate(array.reshape(-1)):
+        flat[i] = _text(item)
+    return out
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    return str(value)
+
+
+def _text_or_value(value: Any) -> Any:
+    return _text(value) if isinstance(value, (bytes, np.bytes_, str)) else value
+
+
+def write_file(f: h5py.File, tree: Tree, attrs: dict[str, Any]) -> None:
+    """Write a tree into an open, empty file; dicts become groups, values datasets."""
+    for key, value in attrs.items():
+        f.attrs[key] = value
+    _write_group(f.id, tree)
+
+
+def _group_plist() -> h5p.PropGCID:
+    plist = h5p.create(h5p.GROUP_CREATE)
+    plist.set_link_creation_order(h5p.CRT_ORDER_TRACKED | h5p.CRT_ORDER_INDEXED)
+    return plist
+
+
+def _write_group(gid: h5g.GroupID, tree: Tree) -> None:
+    for name, value in tree.items():
+        raw = name.encode("utf-8")
+        if isinstance(value, dict):
+            _write_group(h5g.create(gid, raw, gcpl=_group_plist()), value)
+        else:
+            _write_dataset(gid, raw, value)
+
+
+def _write_dataset(gid: h5g.GroupID, name: bytes, value: Any) -> None:
+    if isinstance(value, str):
+        array = np.array(value, dtype=STRING)
+    else:
+        array = np.asarray(value)
+        if array.dtype.kind in "UO":
+            array = array.astype(STRING)
+        elif array.dtype.kind == "S":
+            array = array.astype(STRING)
+    dtype = STRING if array.dtype.kind == "O" else array.dtype
+    tid = h5t.py_create(dtype, logical=True)
+    space = h5s.create_simple(array.shape) if array.ndim else h5s.create(h5s.SCALAR)
+    dcpl = None
+    if array.ndim and array.dtype.kind in "biuf" and array.nbytes >= COMPRESS_MIN_BYTES:
+        dcpl = h5p.create(h5p.DATASET_CREATE)
+        dcpl.set_chunk(_chunks(array.shape, array.dtype.itemsize))
+        dcpl.set_shuffle()
+        dcpl.set_deflate(GZIP_LEVEL)
+    dsid = h5d.create(gid, name, tid, space, dcpl=dcpl)
+    if array.size:
+        dsid.write(h5s.ALL, h5s.ALL, np.ascontiguousarray(array))
+
+
+def _chunks(shape: tuple[int, ...], itemsize: int, target: int = 1024**2) -> tuple[int, ...]:
+    """Chunk shape of about `target` bytes: whole trailing rows, as many leading rows as fit."""
+    chunk = list(shape)
+    for i in range(len(chunk)):
+        rest = math.prod(chunk[i + 1 :]) * itemsize
+        if math.prod(chunk[i:]) * itemsize <= target:
+            break
+        chunk[i] = max(1, target // max(rest, 1))
+        if rest > target:
+            chunk[i] = 1
+    return tuple(max(1, c) for c in chunk)
