@@ -10,6 +10,7 @@ from nir.errors import NIRError, NIRFormatError, NIRValidationError, ShapeError,
 from nir.ir import *  # noqa: F403
 from nir.ir import __all__ as _ir_all
 from nir.spec import SPEC_VERSION
+from nir.store import from_json, read, read_json, read_version, to_json, write, write_json
 from nir.validation import Finding, Report, validate
 
 try:
@@ -30,4 +31,11 @@ __all__ = [
     "ir",
     "typing",
     "validate",
+    "read",
+    "write",
+    "read_version",
+    "to_json",
+    "from_json",
+    "read_json",
+    "write_json",
 ]

@@ -22,14 +22,14 @@ Source = str | os.PathLike[str] | IO[bytes]
 
 __all__ = [
     "LazyTensor",
+    "from_json",
     "is_lazy",
     "load",
     "read",
-    "read_version",
-    "write",
-    "to_json",
-    "from_json",
     "read_json",
+    "read_version",
+    "to_json",
+    "write",
     "write_json",
 ]
 

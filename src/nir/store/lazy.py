@@ -26,6 +26,11 @@ class LazyTensor(np.ndarray):
     def __array_finalize__(self, obj: Any) -> None:
         self.source = getattr(obj, "source", ("", ""))
 
+    @property
+    def nbytes_on_disk(self) -> int:
+        """Size of the data this placeholder stands for, in bytes (uncompressed)."""
+        return int(np.prod(self.shape, dtype=np.int64)) * self.dtype.itemsize
+
     def load(self) -> np.ndarray:
         """Read the dataset's values from the file."""
         import h5py

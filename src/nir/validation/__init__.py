@@ -28,9 +28,27 @@ def analyse(graph: GraphBase, report: Report | None = None) -> tuple[Report, inf
 
 
 def validate(target: Any) -> Report:
-    """Check a graph in memory and return its Report; never raises on a bad graph."""
+    """Check a graph, or a `.nir`/`.json` file, and return its Report; never raises on bad input.
+
+    Files are opened lazily: large tensors are checked from their headers (shape, dtype).
+    """
     from nir.graph import GraphBase
 
-    if not isinstance(target, GraphBase):
-        raise TypeError(f"nir.validate expects a NIRGraph, not {type(target).__name__}")
-    return analyse(target)[0]
+    if isinstance(target, GraphBase):
+        return analyse(target)[0]
+    from nir.errors import NIRFormatError, UnsupportedVersionError
+    from nir.store import load, read_json
+
+    name = str(target)
+    try:
+        if name.lower().endswith(".json"):
+            return read_json(target, strict=False).report
+        return load(target, lazy=True)[1]
+    except UnsupportedVersionError as err:
+        report = Report(source=name)
+        report.add("unsupported-version", "", str(err))
+        return report
+    except NIRFormatError as err:
+        report = Report(source=name)
+        report.add("unreadable", "", str(err))
+        return report

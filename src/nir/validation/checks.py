@@ -7,6 +7,8 @@ from collections import deque
 import numpy as np
 
 from nir.shapes.rules import value_of
+from nir.store.lazy import is_lazy
+from nir.store.limits import CHECK_VALUES_MAX_BYTES
 from nir.topology import Key, Network, pointer
 from nir.validation.report import Report
 
@@ -62,6 +64,11 @@ def check_parameters(net: Network, report: Report) -> None:
             if value is None or value.dtype.kind not in "biuf":
                 continue
             path = pointer(key, field.name)
+            if is_lazy(value):
+                if value.nbytes_on_disk > CHECK_VALUES_MAX_BYTES:
+                    report.add("values-unchecked", path, f"{field.name} ({value.nbytes_on_disk} bytes) was not read")
+                    continue
+                value = value.load()
             if field.finite and value.dtype.kind == "f":
                 bad = ~np.isfinite(value)
                 if bad.any():
