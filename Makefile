@@ -6,7 +6,7 @@ REF_VENV := .venv-reference
 REF_PY := $(REF_VENV)/bin/python
 REFERENCE_NIR := nir==1.0.8
 
-.PHONY: run test codegen codegen-check lint format pytest bench reference-env clean
+.PHONY: run examples test codegen codegen-check lint format pytest bench reference-env clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -22,9 +22,15 @@ $(REF_PY):
 
 reference-env: $(REF_PY)  ## the reference package 1.0.8 in its own venv (it also imports as `nir`)
 
-run: $(VENV)/.installed  ## install and show the package at work on the bundled examples
+run: $(VENV)/.installed  ## install, then validate and inspect the bundled example files
 	$(VENV)/bin/nir --version
-	$(PY) examples/tour.py
+	$(VENV)/bin/nir validate examples/feedforward.nir examples/convnet.nir examples/recurrent.nir
+	$(VENV)/bin/nir info examples/recurrent.nir
+	@echo "--- examples/broken.nir is invalid on purpose; this is what the validator reports (exit 1):"
+	-$(VENV)/bin/nir validate examples/broken.nir
+
+examples: $(VENV)/.installed  ## regenerate the bundled example files
+	$(PY) examples/make_examples.py
 
 codegen: $(VENV)/.installed  ## regenerate src/nir/_generated from schema/
 	$(PY) codegen/generate.py
