@@ -109,10 +109,9 @@ class GraphBase(NIRNode):
 
     def apply_inferred(self, found: Any) -> None:
         """Give nodes whose own parameters leave a port shape open the inferred shapes."""
-        for key, node in found.network.nodes.items():
-            own_in, own_out = shapes.infer(node.unit_spec, node)
-            if own_in is None or own_out is None:
-                node._inferred = (_port("input", found.inputs.get(key)), _port("output", found.outputs.get(key)))
+        for key in found.open:
+            node = found.network.nodes[key]
+            node._inferred = (_port("input", found.inputs.get(key)), _port("output", found.outputs.get(key)))
 
     @property
     def report(self) -> Any:

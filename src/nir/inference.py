@@ -27,6 +27,9 @@ class Shapes:
     outputs: dict[Key, Shape | None] = field(default_factory=dict)
     broken: set[Key] = field(default_factory=set)
     network: Network | None = None
+    open: set[Key] = field(default_factory=set)
+    """Nodes whose own parameters leave a port shape undetermined."""
+    bindings: dict[Key, dict] = field(default_factory=dict)
 
 
 def infer(net: Network, report: Report) -> Shapes:
@@ -34,7 +37,10 @@ def infer(net: Network, report: Report) -> Shapes:
     result = Shapes(network=net)
     for key, node in net.nodes.items():
         try:
-            result.inputs[key], result.outputs[key] = shapes.infer(node.unit_spec, node)
+            env = result.bindings[key] = shapes.bind(node.unit_spec, node)
+            result.inputs[key], result.outputs[key] = shapes.ports(node.unit_spec, node, env)
+            if result.inputs[key] is None or result.outputs[key] is None:
+                result.open.add(key)
         except ShapeError as err:
             report.add(err.code, pointer(key), str(err))
             result.inputs[key] = result.outputs[key] = None
@@ -64,7 +70,7 @@ def _arrive(net: Network, result: Shapes, src: Key, dst: Key, where: str, report
             _mismatch(net, src, dst, arriving, expected, where, label, report)
         return False
     try:
-        shape_in, shape_out = shapes.infer(node.unit_spec, node, arriving)
+        shape_in, shape_out = shapes.ports(node.unit_spec, node, result.bindings[dst], arriving)
     except ShapeError as err:
         report.add(err.code, where, f"{label}: {err}")
         result.broken.add(dst)

@@ -81,7 +81,14 @@ def infer(
 
     Raises ShapeError when the arriving shape contradicts the node's parameters.
     """
-    env = bind(spec, node)
+    return ports(spec, node, bind(spec, node), input_shape)
+
+
+def ports(
+    spec: UnitSpec, node: Any, env: Env, input_shape: tuple[int, ...] | None = None
+) -> tuple[tuple[int, ...] | None, tuple[int, ...] | None]:
+    """Like `infer`, from the bindings `bind` returned (left unchanged), to avoid binding twice."""
+    env = dict(env)
     if input_shape is not None:
         match(spec.name, "input", spec.input, input_shape, env)
     resolved_in = resolve(spec.input, env)

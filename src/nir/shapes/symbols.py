@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
 
 from nir.errors import ShapeError
 from nir.spec.units import Dim
@@ -29,12 +30,24 @@ def fmt(shape: Sequence[int]) -> str:
     return str(tuple(int(x) for x in shape))
 
 
+@cache
+def _split(pattern: tuple[Dim, ...]) -> tuple[int | None, tuple[Dim, ...], tuple[Dim, ...]]:
+    """Index of the variadic symbol (or None), and the symbols before and after it."""
+    variadic = [i for i, p in enumerate(pattern) if isinstance(p, str) and p.startswith(VARIADIC)]
+    if not variadic:
+        return None, pattern, ()
+    return variadic[0], pattern[: variadic[0]], pattern[variadic[0] + 1 :]
+
+
 def match(unit: str, source: str, pattern: Sequence[Dim], shape: Sequence[int], env: Env, what: str = "shape") -> None:
     """Bind the symbols of `pattern` to `shape`, raising ShapeError on any disagreement."""
-    shape = tuple(int(x) for x in shape)
-    variadic = [i for i, p in enumerate(pattern) if isinstance(p, str) and p.startswith(VARIADIC)]
-    head = pattern[: variadic[0]] if variadic else pattern
-    tail = pattern[variadic[0] + 1 :] if variadic else ()
+    shape = tuple(map(int, shape))
+    pattern = tuple(pattern)
+    index, head, tail = _split(pattern)
+    if index == 0 and not tail:  # the common `["...N"]`: the whole shape is one symbol
+        _bind(unit, source, pattern, pattern[0][len(VARIADIC) :], shape, shape, env, what)
+        return
+    variadic = [index] if index is not None else []
     fixed = len(head) + len(tail)
     if variadic and len(shape) < fixed:
         raise ShapeError(
@@ -55,24 +68,35 @@ def match(unit: str, source: str, pattern: Sequence[Dim], shape: Sequence[int], 
                     f"{unit}: {source} has {what} {fmt(shape)} but needs size {symbol} there {_fmt_pattern(pattern)}"
                 )
             continue
-        name = symbol.removeprefix(VARIADIC)
-        bound = env.get(name)
-        if bound is None:
-            env[name] = Binding(value, source, shape, what)
-        elif bound.value != value and bound.what == "derived":
-            raise ShapeError(
-                f"{unit}: {source} has {what} {fmt(shape)} but {bound.source}, so {name} must be {bound.value}"
-            )
-        elif bound.value != value:
-            detail = (
-                ""
-                if len(pattern) == 1 and symbol.startswith(VARIADIC)
-                else f" ({name} is {_fmt_value(value)} here, {_fmt_value(bound.value)} there)"
-            )
-            raise ShapeError(
-                f"{unit}: {source} has {what} {fmt(shape)} "
-                f"but {bound.source} has {bound.what} {fmt(bound.shape)}{detail}"
-            )
+        _bind(unit, source, pattern, symbol.removeprefix(VARIADIC), value, shape, env, what)
+
+
+def _bind(
+    unit: str,
+    source: str,
+    pattern: tuple[Dim, ...],
+    name: str,
+    value: int | tuple[int, ...],
+    shape: tuple[int, ...],
+    env: Env,
+    what: str,
+) -> None:
+    """Bind one symbol, or check it against its earlier binding."""
+    bound = env.get(name)
+    if bound is None:
+        env[name] = Binding(value, source, shape, what)
+    elif bound.value == value:
+        return
+    elif bound.what == "derived":
+        raise ShapeError(
+            f"{unit}: {source} has {what} {fmt(shape)} but {bound.source}, so {name} must be {bound.value}"
+        )
+    else:
+        whole = len(pattern) == 1 and str(pattern[0]).startswith(VARIADIC)
+        detail = "" if whole else f" ({name} is {_fmt_value(value)} here, {_fmt_value(bound.value)} there)"
+        raise ShapeError(
+            f"{unit}: {source} has {what} {fmt(shape)} but {bound.source} has {bound.what} {fmt(bound.shape)}{detail}"
+        )
 
 
 def resolve(pattern: Sequence[Dim] | None, env: Env) -> tuple[int, ...] | None:

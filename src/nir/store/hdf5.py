@@ -54,12 +54,11 @@ def _read_group(gid: h5g.GroupID, path: str, ctx: ReadContext) -> Tree:
         raise NIRFormatError(f"{path}: group is linked into itself (a cycle of hard links)")
     ctx.stack.append(address)
     out: Tree = {}
-    for raw in _names(gid):
+    for raw, kind in _links(gid):
         name = raw.decode("utf-8", "replace")
         where = f"{path}/{name}"
         if len(raw) > limits.MAX_NAME_BYTES:
             raise NIRFormatError(f"{where[:80]}...: name longer than {limits.MAX_NAME_BYTES} bytes")
-        kind = gid.links.get_info(raw).type
         if kind != h5l.TYPE_HARD:
             what = {h5l.TYPE_SOFT: "soft", h5l.TYPE_EXTERNAL: "external"}.get(kind, "user-defined")
             raise NIRFormatError(
@@ -79,28 +78,47 @@ def _read_group(gid: h5g.GroupID, path: str, ctx: ReadContext) -> Tree:
     return out
 
 
-def _names(gid: h5g.GroupID) -> list[bytes]:
-    """Link names in creation order where the group tracks it, else in name order."""
-    names: list[bytes] = []
+def _links(gid: h5g.GroupID) -> list[tuple[bytes, int]]:
+    """(name, link type) of each link, in creation order where the group tracks it, else by name."""
+    found: list[tuple[bytes, int]] = []
+
+    def collect(name: bytes, info: Any) -> None:
+        found.append((name, info.type))
+
     try:
-        gid.links.iterate(names.append, idx_type=h5.INDEX_CRT_ORDER)
+        gid.links.iterate(collect, idx_type=h5.INDEX_CRT_ORDER, info=True)
     except (KeyError, ValueError, RuntimeError):
-        names = []
-        gid.links.iterate(names.append)
-    return names
+        found.clear()
+        gid.links.iterate(collect, info=True)
+    return found
+
+
+_NUMERIC: dict[tuple[int, int, int, int], np.dtype] = {}
+
+
+def _dtype(tid: h5t.TypeID) -> np.dtype:
+    """numpy dtype of an HDF5 type; plain numbers take a cached fast path (tid.dtype is slow)."""
+    kind = tid.get_class()
+    if kind in (h5t.FLOAT, h5t.INTEGER):
+        key = (kind, tid.get_size(), tid.get_order(), tid.get_sign() if kind == h5t.INTEGER else tid.get_precision())
+        dtype = _NUMERIC.get(key)
+        if dtype is None:
+            dtype = _NUMERIC[key] = tid.dtype
+        return dtype
+    return tid.dtype
 
 
 def _read_dataset(dsid: h5d.DatasetID, where: str, ctx: ReadContext) -> Any:
-    space = dsid.get_space()
-    if space.get_simple_extent_type() == h5s.NULL:
+    shape = dsid.shape
+    if shape is None:
         raise NIRFormatError(f"{where}: dataset holds no value (null dataspace)")
-    shape = space.shape
     try:
-        dtype = dsid.dtype
+        tid = dsid.get_type()
+        dtype = _dtype(tid)
     except (TypeError, ValueError) as err:
         raise NIRFormatError(f"{where}: unsupported data type ({err})") from None
     nbytes = math.prod(shape) * dtype.itemsize
-    strings = h5py.check_string_dtype(dtype) is not None or dtype.kind in "SU"
+    strings = dtype.kind in "SU" or (dtype.kind == "O" and h5py.check_string_dtype(dtype) is not None)
     if ctx.lazy and not strings and nbytes > limits.LAZY_THRESHOLD_BYTES:
         return LazyTensor.placeholder(shape, dtype, ctx.filename, where)
     if nbytes > limits.MAX_EAGER_BYTES:
@@ -113,7 +131,9 @@ def _read_dataset(dsid: h5d.DatasetID, where: str, ctx: ReadContext) -> Any:
     array = np.empty(shape, dtype=dtype)
     if array.size:
         try:
-            dsid.read(h5s.ALL, h5s.ALL, array)
+            # Numbers are read with the file's own type as memory type (the array matches it
+            # exactly), which skips h5py's conversion lookup; strings need h5py's vlen type.
+            dsid.read(h5s.ALL, h5s.ALL, array, None if strings else tid)
         except (OSError, RuntimeError, ValueError, TypeError) as err:
             raise NIRFormatError(f"{where}: cannot read dataset ({err})") from None
     if strings:
