@@ -5,8 +5,13 @@ PY := $(VENV)/bin/python
 REF_VENV := .venv-reference
 REF_PY := $(REF_VENV)/bin/python
 REFERENCE_NIR := nir==1.0.8
+INTEROP_VENV := .venv-interop
+INTEROP_PY := $(INTEROP_VENV)/bin/python
+# torch 2.13.0 is a CPU build on this machine's local disk; the converters go in with
+# --no-deps so that Norse's torchvision requirement cannot pull a multi-GB CUDA torch.
+CONVERTERS := snntorch==1.0.0 norse==1.1.0 nirtorch==2.6
 
-.PHONY: run examples test codegen codegen-check lint format pytest bench reference-env clean
+.PHONY: run examples interop test codegen codegen-check lint format pytest bench reference-env clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -19,6 +24,13 @@ $(VENV)/.installed: pyproject.toml | $(PY)
 $(REF_PY):
 	$(PYTHON) -m venv $(REF_VENV)
 	$(REF_PY) -m pip install -q '$(REFERENCE_NIR)'
+
+$(INTEROP_VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(INTEROP_VENV)
+	$(INTEROP_PY) -m pip install -q --upgrade pip
+	$(INTEROP_PY) -m pip install -q -e . pytest torch==2.13.0
+	$(INTEROP_PY) -m pip install -q --no-deps $(CONVERTERS)
+	touch $@
 
 reference-env: $(REF_PY)  ## the reference package 1.0.8 in its own venv (it also imports as `nir`)
 
@@ -47,12 +59,15 @@ format: $(VENV)/.installed
 	$(VENV)/bin/ruff check --fix .
 
 pytest: $(VENV)/.installed reference-env
-	NIR_REFERENCE_PYTHON=$(abspath $(REF_PY)) $(PY) -m pytest
+	NIR_REFERENCE_PYTHON=$(abspath $(REF_PY)) $(PY) -m pytest --ignore=tests/interop
 
-test: codegen-check lint pytest  ## everything CI runs
+interop: $(INTEROP_VENV)/.installed reference-env  ## real converters (snnTorch, Norse) against this package
+	NIR_REFERENCE_PYTHON=$(abspath $(REF_PY)) $(INTEROP_PY) -m pytest tests/interop
+
+test: codegen-check lint pytest interop  ## everything CI runs
 
 bench: $(VENV)/.installed reference-env  ## benchmarks against the reference package
 	NIR_REFERENCE_PYTHON=$(abspath $(REF_PY)) $(PY) bench/run.py
 
 clean:
-	rm -rf $(VENV) $(REF_VENV) .pytest_cache build dist
+	rm -rf $(VENV) $(REF_VENV) $(INTEROP_VENV) .pytest_cache build dist

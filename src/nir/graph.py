@@ -34,9 +34,28 @@ class GraphBase(NIRNode):
         kwargs.setdefault("nodes", {} if nodes is None else nodes)
         kwargs.setdefault("edges", [] if edges is None else edges)
         kwargs.setdefault("metadata", metadata)
+        if not type_check and _foreign(kwargs["nodes"]):
+            self._construct_unchecked(kwargs)
+            return
         super().__init__(**kwargs)
         if type_check:
             self.infer_types()
+
+    def _construct_unchecked(self, kwargs: dict[str, Any]) -> None:
+        """Hold arbitrary node objects, unvalidated, as the reference package does.
+
+        With type_check=False the reference package accepts any object as a node, and
+        converters rely on it: nirtorch (used by Norse's `from_nir`) rebuilds a NIRGraph whose
+        nodes are torch modules. Such a graph cannot be written or validated.
+        """
+        built = type(self).model_construct(
+            type=type(self).__name__,
+            nodes=dict(kwargs["nodes"]),
+            edges=[tuple(e) for e in kwargs["edges"]],
+            metadata=kwargs["metadata"] or {},
+        )
+        for slot in ("__dict__", "__pydantic_fields_set__", "__pydantic_extra__", "__pydantic_private__"):
+            object.__setattr__(self, slot, getattr(built, slot))
 
     @field_validator("nodes", mode="before", check_fields=False)
     @classmethod
@@ -126,6 +145,11 @@ class GraphBase(NIRNode):
         """True if the graph is consistent; NIRValidationError otherwise (reference API)."""
         self.infer_types()
         return True
+
+
+def _foreign(nodes: Any) -> bool:
+    """Whether `nodes` holds objects that are neither NIR nodes nor their dictionaries."""
+    return isinstance(nodes, dict) and any(not isinstance(n, NIRNode | dict) for n in nodes.values())
 
 
 def _known(value: Any, key: str, node: NIRNode) -> Any:

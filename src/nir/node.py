@@ -41,6 +41,8 @@ class NIRNode(BaseModel):
                     raise TypeError(f"{cls.__name__} got multiple values for argument {name!r}")
                 kwargs[name] = value
         kwargs.setdefault("type", cls.__name__)
+        if "metadata" in kwargs and kwargs["metadata"] is None:
+            del kwargs["metadata"]  # the reference API passes None for "no metadata"
         super().__init__(**kwargs)
 
     @model_validator(mode="wrap")

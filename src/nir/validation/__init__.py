@@ -30,12 +30,17 @@ def analyse(graph: GraphBase, report: Report | None = None) -> tuple[Report, inf
 def validate(target: Any) -> Report:
     """Check a graph, or a `.nir`/`.json` file, and return its Report; never raises on bad input.
 
+    A graph in memory also gets the shapes inference found (as `read` gives them).
+
     Files are opened lazily: large tensors are checked from their headers (shape, dtype).
     """
     from nir.graph import GraphBase
 
     if isinstance(target, GraphBase):
-        return analyse(target)[0]
+        report, found = analyse(target)
+        target.apply_inferred(found)
+        target.report = report
+        return report
     from nir.errors import NIRFormatError, UnsupportedVersionError
     from nir.store import load, read_json
 
