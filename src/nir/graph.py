@@ -9,7 +9,7 @@ from typing import Any
 from pydantic import PrivateAttr, field_validator
 
 from nir import shapes
-from nir.errors import NIRValidationError
+from nir.errors import NIRValidationError, ShapeError
 from nir.node import NIRNode, Port, _port
 
 
@@ -86,7 +86,12 @@ class GraphBase(NIRNode):
             base = type(node).__name__.lower()
             chain[f"{base}_{counts[base]}" if counts[base] else base] = node
             counts[base] += 1
-            shape = shapes.infer(node.unit_spec, node, shape)[1]
+            try:
+                shape = shapes.infer(node.unit_spec, node, shape)[1]
+            except ShapeError:
+                if type_check:
+                    raise
+                shape = node.output_type["output"]
         if last.unit_spec.role != "graph-output":
             chain["output"] = node_class("Output")(shape=_known(shape, "output", last))
         names = list(chain)
@@ -122,6 +127,7 @@ class GraphBase(NIRNode):
         from nir.validation import analyse
 
         report, found = analyse(self)
+        self.report = report
         if not report.ok:
             raise NIRValidationError(report)
         self.apply_inferred(found)

@@ -45,14 +45,20 @@ def bind(spec: UnitSpec, node: Any, weak: frozenset[str] = frozenset()) -> Env:
             match(spec.name, field.name, field.value, np.atleast_1d(np.asarray(value)), env, what="value")
     _derive(spec, node, env)
     for field in scalars:
-        target = resolve(field.shape, env)
-        if target is None:
-            continue
         value = value_of(node, field.name)
-        dtype = value.dtype
-        if field.name in weak:
-            dtype = value_of(node, env[field.shape[0].removeprefix("...")].source).dtype
-        object.__setattr__(node, _attributes(type(node))[field.name], np.full(target, value, dtype=dtype))
+        target = resolve(field.shape, env)
+        if target is not None:
+            dtype = value_of(node, env[field.shape[0].removeprefix("...")].source).dtype if field.name in weak else None
+            value = np.full(target, value, dtype=dtype or value.dtype)
+        elif field.name in weak:
+            # All parameters are scalars: the value stays 0-d but takes the dtype of a given one.
+            given = [value_of(node, f.name) for f in scalars if f.name not in weak and f.shape == field.shape]
+            if not given:
+                continue
+            value = value.astype(given[0].dtype)
+        else:
+            continue
+        object.__setattr__(node, _attributes(type(node))[field.name], value)
     return env
 
 
