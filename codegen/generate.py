@@ -33,6 +33,7 @@ PYTHON_TYPES = {
     "nonnegative": "nir.types.Tensor",
     "shape": "nir.types.Shape",
     "size": "nir.types.Size",
+    "positive_int": "nir.types.PositiveInt",
     "edge": "nir.types.Edge",
     "size_pair": "nir.types.Pair",
     "pair": "nir.types.Pair",

@@ -8,6 +8,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, PrivateAttr, model_validator
 
 from nir import shapes, spec
+from nir.lazy import is_lazy
 
 Port = dict[str, np.ndarray | None]
 
@@ -41,9 +42,7 @@ class NIRNode(BaseModel):
                     raise TypeError(f"{cls.__name__} got multiple values for argument {name!r}")
                 kwargs[name] = value
         kwargs.setdefault("type", cls.__name__)
-        if "metadata" in kwargs and kwargs["metadata"] is None:
-            del kwargs["metadata"]  # the reference API passes None for "no metadata"
-        super().__init__(**kwargs)
+        super().__init__(**_reference_arguments(cls, kwargs))
 
     @model_validator(mode="wrap")
     @classmethod
@@ -56,7 +55,7 @@ class NIRNode(BaseModel):
         if unit is not None:
             given = {cls.model_fields[n].alias or n for n in node.model_fields_set}
             defaults = {f.name for f in unit.fields if f.name not in given}
-            shapes.bind(unit, node, frozenset(python_numbers | defaults))
+            shapes.bind(unit, node, frozenset(python_numbers), frozenset(defaults))
         return node
 
     @property
@@ -114,6 +113,29 @@ class NIRNode(BaseModel):
         return id(self)
 
 
+def _reference_arguments(cls: type[NIRNode], kwargs: dict[str, Any]) -> dict[str, Any]:
+    """Accept the reference API's spellings: None for "use the default" (metadata, v_reset,
+    ...) and shapes given as port dictionaries such as `{"input": array([3])}`."""
+    fields = {f.name: f for f in spec.unit(cls.__name__).fields}
+    schema_name = {
+        key: info.alias or name for name, info in cls.model_fields.items() for key in (name, *_aliases(info))
+    }
+    out = {}
+    for key, value in kwargs.items():
+        field = fields.get(schema_name.get(key, key))
+        if isinstance(value, dict) and len(value) == 1 and field is not None and field.value is not None:
+            (value,) = value.values()
+        if value is None and (key == "metadata" or (field is not None and not field.nullable)):
+            continue
+        out[key] = value
+    return out
+
+
+def _aliases(info: Any) -> list[str]:
+    choices = getattr(info.validation_alias, "choices", None) or []
+    return [c for c in choices if isinstance(c, str)] + ([info.alias] if info.alias else [])
+
+
 def _port(key: str, value: Any) -> Port:
     if isinstance(value, dict):
         (value,) = value.values() if len(value) == 1 else (value.get(key),)
@@ -123,6 +145,7 @@ def _port(key: str, value: Any) -> Port:
 def values_equal(a: Any, b: Any) -> bool:
     """Deep equality where arrays must agree in dtype, shape and values (NaN equals NaN)."""
     if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+        a, b = (x.load() if is_lazy(x) else x for x in (a, b))
         if not (isinstance(a, np.ndarray) and isinstance(b, np.ndarray)):
             return False
         if a.dtype != b.dtype or a.shape != b.shape:

@@ -78,9 +78,6 @@ def _shape_items(value: Any) -> list[int]:
 
 
 def _as_shape(value: Any) -> np.ndarray:
-    if isinstance(value, dict) and len(value) == 1:
-        # Reference-style port dict, e.g. {"input": array([3])}.
-        (value,) = value.values()
     return np.array(_shape_items(value), dtype=np.int64)
 
 
@@ -172,6 +169,11 @@ Shape = Annotated[
 
 Size = Annotated[int, BeforeValidator(lambda v: _as_int(v, 0)), WithJsonSchema({"type": "integer", "minimum": 0})]
 """A non-negative integer (a one-element array is accepted)."""
+
+PositiveInt = Annotated[
+    int, BeforeValidator(lambda v: _as_int(v, 1)), WithJsonSchema({"type": "integer", "minimum": 1})
+]
+"""A positive integer (a one-element array is accepted)."""
 
 Pair = Annotated[tuple[int, int], BeforeValidator(lambda v: _as_pair(v, 0))]
 """Two non-negative integers; one integer is used for both."""

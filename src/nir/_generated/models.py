@@ -6,6 +6,7 @@ from nir.types import (
     Padding1d,
     Padding2d,
     Pair,
+    PositiveInt,
     PositivePair,
     Shape,
     Size,
@@ -103,7 +104,7 @@ class Conv1d(NIRNode):
     """
     Kernel $W$ of shape $(C_o, C_i / g, K)$.
     """
-    stride: Annotated[int | None, Field(ge=1)] = 1
+    stride: PositiveInt | None = 1
     """
     Stride $s$.
     """
@@ -111,11 +112,11 @@ class Conv1d(NIRNode):
     """
     Zero padding $p$ on both sides, or `same` / `valid`.
     """
-    dilation: Annotated[int | None, Field(ge=1)] = 1
+    dilation: PositiveInt | None = 1
     """
     Dilation $d$ of the kernel.
     """
-    groups: Annotated[int | None, Field(ge=1)] = 1
+    groups: PositiveInt | None = 1
     """
     Number of groups $g$ the channels are split into.
     """
@@ -165,7 +166,7 @@ class Conv2d(NIRNode):
     """
     Dilation $d$ of the kernel.
     """
-    groups: Annotated[int | None, Field(ge=1)] = 1
+    groups: PositiveInt | None = 1
     """
     Number of groups $g$ the channels are split into.
     """
@@ -533,7 +534,7 @@ class NIRGraph(GraphBase):
     Discriminator: the unit's name.
     """
     nodes: dict[
-        Annotated[str, StringConstraints(min_length=1)],
+        Annotated[str, StringConstraints(pattern=r"^[^/]+$", min_length=1)],
         Input
         | Output
         | Affine

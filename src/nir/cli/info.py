@@ -11,10 +11,10 @@ from typing import Any
 import numpy as np
 
 from nir.graph import GraphBase
+from nir.lazy import is_lazy
 from nir.node import NIRNode
 from nir.shapes.rules import value_of
 from nir.store import load, read_json, read_version
-from nir.store.lazy import is_lazy
 from nir.store.versions import layout_of
 
 EXAMPLES = """examples:

@@ -24,11 +24,12 @@ def value_of(node: Any, field: str) -> Any:
     return getattr(node, _attributes(type(node))[field])
 
 
-def bind(spec: UnitSpec, node: Any, weak: frozenset[str] = frozenset()) -> Env:
+def bind(spec: UnitSpec, node: Any, weak: frozenset[str] = frozenset(), defaults: frozenset[str] = frozenset()) -> Env:
     """Bind the symbols the node's fields fix; broadcast scalar fields where a shape is known.
 
-    `weak` names fields whose dtype yields to the array that fixes their shape (defaults and
-    plain Python numbers), as in numpy's promotion of Python scalars.
+    Fields in `defaults` take the dtype of the array that fixes their shape (as the
+    reference's `zeros_like(v_threshold)`); fields in `weak` were plain Python numbers and
+    are promoted with that dtype as numpy promotes Python scalars (0.5 with int64 -> float64).
     """
     env: Env = {}
     scalars = []
@@ -47,15 +48,23 @@ def bind(spec: UnitSpec, node: Any, weak: frozenset[str] = frozenset()) -> Env:
     for field in scalars:
         value = value_of(node, field.name)
         target = resolve(field.shape, env)
+        soft = weak | defaults
         if target is not None:
-            dtype = value_of(node, env[field.shape[0].removeprefix("...")].source).dtype if field.name in weak else None
-            value = np.full(target, value, dtype=dtype or value.dtype)
-        elif field.name in weak:
-            # All parameters are scalars: the value stays 0-d but takes the dtype of a given one.
-            given = [value_of(node, f.name) for f in scalars if f.name not in weak and f.shape == field.shape]
-            if not given:
-                continue
-            value = value.astype(given[0].dtype)
+            source = value_of(node, env[field.shape[0].removeprefix("...")].source).dtype
+        else:
+            # All parameters are scalars: the value stays 0-d but follows the given ones' dtype.
+            given = [value_of(node, f.name) for f in scalars if f.name not in soft and f.shape == field.shape]
+            source = given[0].dtype if given and field.name in soft else None
+        if field.name in defaults and source is not None:
+            dtype = source
+        elif field.name in weak and source is not None:
+            dtype = np.result_type(source, value.item())
+        else:
+            dtype = value.dtype
+        if target is not None:
+            value = np.full(target, value, dtype=dtype)
+        elif dtype != value.dtype:
+            value = value.astype(dtype)
         else:
             continue
         object.__setattr__(node, _attributes(type(node))[field.name], value)

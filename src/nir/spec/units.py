@@ -25,6 +25,8 @@ class FieldSpec:
     """JSON Schema constraints every element must meet (e.g. `exclusiveMinimum`)."""
     finite: bool = False
     """Whether non-finite elements are excluded."""
+    nullable: bool = False
+    """Whether null is a valid value (an optional field that may be left open)."""
     description: str = ""
 
 
@@ -93,6 +95,7 @@ def _field(name: str, schema: dict[str, Any], required: bool, defs: dict[str, An
         broadcast=bool(schema.get("x-nir-broadcast", False)),
         elements=elements,
         finite=finite,
+        nullable=any(option.get("type") == "null" for option in schema.get("anyOf", [])),
         description=schema.get("description", ""),
     )
 

@@ -11,10 +11,10 @@ import h5py
 
 from nir.errors import NIRFormatError, NIRValidationError
 from nir.graph import GraphBase
+from nir.lazy import LazyTensor, is_lazy
 from nir.spec import SPEC_VERSION, schema_id
 from nir.store import document, hdf5, jsonio, versions
 from nir.store.atomic import atomic_path
-from nir.store.lazy import LazyTensor, is_lazy
 from nir.validation import analyse
 from nir.validation.report import Report
 
@@ -65,6 +65,7 @@ def load(source: Source, lazy: bool = False, check: bool = True) -> tuple[GraphB
     a refused link, a size over the limits, an unsupported version).
     """
     report = Report(source=_name(source))
+    lazy = lazy and isinstance(source, str | os.PathLike)  # a stream cannot be reopened later
     with _open(source) as f:
         try:
             tree, _attrs = hdf5.read_file(f, lazy=lazy)
@@ -96,7 +97,7 @@ def read(source: Source, type_check: bool = True, strict: bool = True, lazy: boo
     `type_check` infers and checks every shape (as in the reference package). With
     `strict` (the default) any error finding raises NIRValidationError; with
     `strict=False` the graph is returned with its findings in `graph.report`. With `lazy`
-    large tensors stay on disk (see LazyTensor).
+    large tensors of a file given by path stay on disk (see LazyTensor); streams are read eagerly.
     """
     graph, report = load(source, lazy=lazy, check=type_check)
     if strict and not report.ok:

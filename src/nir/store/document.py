@@ -8,14 +8,17 @@ out, so the rest of the graph can still be inspected and repaired.
 from __future__ import annotations
 
 import difflib
+import re
 from typing import Any
 
 import numpy as np
 from pydantic import ValidationError
 
 from nir.graph import GraphBase
+from nir.lazy import is_lazy
 from nir.node import NIRNode
 from nir.registry import node_types
+from nir.spec import bundled
 from nir.spec import unit as unit_spec
 from nir.topology import Key, pointer
 from nir.types import tensor_from_json
@@ -36,12 +39,28 @@ def build_graph(tree: Tree, report: Report, key: Key = ()) -> GraphBase:
         report.add("unknown-field", pointer(key, extra), f"graph has an unknown entry {extra!r}; it was ignored")
     nodes: dict[str, NIRNode] = {}
     for name, sub in nodes_tree.items():
+        problem = _bad_name(name)
+        if problem:
+            report.add("invalid-node", pointer(key, "nodes"), f"node name {name!r} {problem}; the node was left out")
+            continue
         node = build_node(sub, report, (*key, name))
         if node is not None:
             nodes[name] = node
     edges = _edges(tree.get("edges"), report, key)
     metadata = _metadata(tree.get("metadata"), report, pointer(key, "metadata"))
     return graph_class(nodes=nodes, edges=edges, metadata=metadata, type_check=False)
+
+
+def _bad_name(name: Any) -> str | None:
+    """Why `name` breaks the schema's rule for node names (`propertyNames`), or None."""
+    rule = bundled()["$defs"]["NIRGraph"]["properties"]["nodes"]["propertyNames"]
+    if not isinstance(name, str):
+        return "is not a string"
+    if len(name) < rule.get("minLength", 0):
+        return "is empty"
+    if "pattern" in rule and not re.search(rule["pattern"], name):
+        return f"does not match {rule['pattern']}"
+    return None
 
 
 def build_node(tree: Any, report: Report, key: Key) -> NIRNode | None:
@@ -165,6 +184,8 @@ def node_tree(node: NIRNode) -> Tree:
         value = getattr(node, name)
         if value is None:
             continue
+        if is_lazy(value):
+            value = value.load()
         if isinstance(value, tuple):
             value = np.asarray(value, dtype=np.int64)
         elif isinstance(value, bool | int) and not isinstance(value, np.ndarray):
@@ -180,8 +201,12 @@ def _metadata_tree(value: dict[str, Any], where: str) -> Tree:
     for key, item in value.items():
         if not isinstance(key, str) or not key:
             raise ValueError(f"{where}: metadata keys must be non-empty strings, not {key!r}")
+        if "/" in key:
+            raise ValueError(f"{where}: metadata key {key!r} holds '/', which HDF5 reads as a path")
         if isinstance(item, dict):
             out[key] = _metadata_tree(item, f"{where}/{key}")
+        elif isinstance(item, int) and not isinstance(item, bool) and not -(2**63) <= item < 2**63:
+            raise ValueError(f"{where}/{key}: integer {item} does not fit in 64 bits")
         elif isinstance(item, str | bytes | bool | int | float | np.generic | np.ndarray):
             out[key] = item
         elif isinstance(item, list | tuple):

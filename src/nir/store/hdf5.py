@@ -17,8 +17,8 @@ import numpy as np
 from h5py import h5, h5d, h5g, h5l, h5o, h5p, h5s, h5t
 
 from nir.errors import NIRFormatError
+from nir.lazy import LazyTensor
 from nir.store import limits
-from nir.store.lazy import LazyTensor
 
 Tree = dict[str, Any]
 STRING = h5py.string_dtype()

@@ -6,9 +6,9 @@ from collections import deque
 
 import numpy as np
 
+from nir.lazy import is_lazy
 from nir.shapes.rules import value_of
-from nir.store.lazy import is_lazy
-from nir.store.limits import CHECK_VALUES_MAX_BYTES
+from nir.store import limits
 from nir.topology import Key, Network, pointer
 from nir.validation.report import Report
 
@@ -65,7 +65,7 @@ def check_parameters(net: Network, report: Report) -> None:
                 continue
             path = pointer(key, field.name)
             if is_lazy(value):
-                if value.nbytes_on_disk > CHECK_VALUES_MAX_BYTES:
+                if value.nbytes_on_disk > limits.CHECK_VALUES_MAX_BYTES:
                     report.add("values-unchecked", path, f"{field.name} ({value.nbytes_on_disk} bytes) was not read")
                     continue
                 value = value.load()
