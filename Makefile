@@ -11,7 +11,7 @@ INTEROP_PY := $(INTEROP_VENV)/bin/python
 # --no-deps so that Norse's torchvision requirement cannot pull a multi-GB CUDA torch.
 CONVERTERS := snntorch==1.0.0 norse==1.1.0 nirtorch==2.6
 
-.PHONY: run examples interop test codegen codegen-check lint format pytest bench reference-env clean
+.PHONY: run examples interop conformance conformance-check test codegen codegen-check lint format pytest bench reference-env clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,16 @@ $(INTEROP_VENV)/.installed: pyproject.toml
 	$(INTEROP_PY) -m pip install -q -e . pytest torch==2.13.0
 	$(INTEROP_PY) -m pip install -q --no-deps $(CONVERTERS)
 	touch $@
+
+JS_DIR := conformance/js
+$(JS_DIR)/node_modules/.package-lock.json: $(JS_DIR)/package-lock.json
+	npm ci --prefix $(JS_DIR) --no-audit --no-fund
+
+conformance: $(VENV)/.installed  ## regenerate conformance/cases and conformance/migrations
+	$(PY) conformance/generate.py
+
+conformance-check: $(VENV)/.installed  ## fail if the committed conformance suite is stale
+	$(PY) conformance/generate.py --check
 
 reference-env: $(REF_PY)  ## the reference package 1.0.8 in its own venv (it also imports as `nir`)
 
@@ -58,13 +68,13 @@ format: $(VENV)/.installed
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
-pytest: $(VENV)/.installed reference-env
+pytest: $(VENV)/.installed reference-env $(JS_DIR)/node_modules/.package-lock.json
 	NIR_REFERENCE_PYTHON=$(abspath $(REF_PY)) $(PY) -m pytest --ignore=tests/interop
 
 interop: $(INTEROP_VENV)/.installed reference-env  ## real converters (snnTorch, Norse) against this package
 	NIR_REFERENCE_PYTHON=$(abspath $(REF_PY)) $(INTEROP_PY) -m pytest tests/interop
 
-test: codegen-check lint pytest interop  ## everything CI runs
+test: codegen-check conformance-check lint pytest interop  ## everything CI runs
 
 bench: $(VENV)/.installed reference-env  ## benchmarks against the reference package
 	NIR_REFERENCE_PYTHON=$(abspath $(REF_PY)) $(PY) bench/run.py

@@ -296,9 +296,16 @@ def test_invalid_parameter_of_a_node_whose_own_fields_fix_its_input():
 
 
 def test_input_channels_not_matching_groups_are_a_shape_mismatch():
+    g = chain(("input", inp(5, 8, 8)), ("s", nir.Scale(np.ones((5, 8, 8)))), ("c", conv2d(4, 2, 3, 3, groups=2)))
+    report = nir.validate(g)
+    assert [(f.code, f.path) for f in report.errors] == [("shape-mismatch", "/edges/1")]
+    assert "(5, 8, 8)" in report.errors[0].message and "groups=2" in report.errors[0].message
+
+
+def test_an_input_declaring_channels_a_conv_cannot_take_is_an_io_shape_mismatch():
     g = chain(("input", inp(5, 8, 8)), ("c", conv2d(4, 2, 3, 3, groups=2)))
     report = nir.validate(g)
-    assert [(f.code, f.path) for f in report.errors] == [("shape-mismatch", "/edges/0")]
+    assert [(f.code, f.path) for f in report.errors] == [("io-shape-mismatch", "/edges/0")]
     assert "(5, 8, 8)" in report.errors[0].message and "groups=2" in report.errors[0].message
 
 

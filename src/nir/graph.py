@@ -22,6 +22,7 @@ class GraphBase(NIRNode):
     """
 
     _report: Any = PrivateAttr(default=None)
+    _dropped: dict[str, str | None] = PrivateAttr(default_factory=dict)
 
     def __init__(
         self,
@@ -146,6 +147,15 @@ class GraphBase(NIRNode):
     @report.setter
     def report(self, value: Any) -> None:
         self._report = value
+
+    @property
+    def dropped(self) -> dict[str, str | None]:
+        """Nodes a lenient read left out because they could not be built (name -> declared type)."""
+        return self._dropped
+
+    @dropped.setter
+    def dropped(self, value: dict[str, str | None]) -> None:
+        self._dropped = value
 
     def check_types(self) -> bool:
         """True if the graph is consistent; NIRValidationError otherwise (reference API)."""

@@ -17,6 +17,10 @@ from nir.topology import Key, Network, pointer
 from nir.validation.report import Report
 
 Shape = tuple[int, ...]
+BATCH_HINT = (
+    "the shapes differ only by leading dimensions of size 1, which looks like a batch dimension; "
+    "NIR shapes carry no batch dimension"
+)
 
 
 @dataclass
@@ -72,9 +76,19 @@ def _arrive(net: Network, result: Shapes, src: Key, dst: Key, where: str, report
     try:
         shape_in, shape_out = shapes.ports(node.unit_spec, node, result.bindings[dst], arriving)
     except ShapeError as err:
-        report.add(err.code, where, f"{label}: {err}")
-        result.broken.add(dst)
-        return False
+        if err.code != "shape-mismatch" or not _io(net, src, dst):
+            report.add(err.code, where, f"{label}: {err}")
+            result.broken.add(dst)
+            return False
+        # An Input or Output is involved: a leading batch dimension is a warning, and the
+        # shape without it carries on; any other disagreement is the declaration's fault.
+        try:
+            shape_in, shape_out = shapes.ports(node.unit_spec, node, result.bindings[dst], _strip_ones(arriving))
+        except ShapeError:
+            report.add("io-shape-mismatch", where, f"{label}: {err}")
+            result.broken.add(dst)
+            return False
+        report.add("batch-dimension", where, f"{label}: {err}", BATCH_HINT)
     result.inputs[dst] = shape_in
     if result.outputs[dst] is None and shape_out is not None:
         result.outputs[dst] = shape_out
@@ -86,19 +100,22 @@ def _mismatch(
     net: Network, src: Key, dst: Key, arriving: Shape, expected: Shape, where: str, label: str, report: Report
 ) -> None:
     message = f"{label}: {'.'.join(src)} produces shape {fmt(arriving)} but {'.'.join(dst)} takes shape {fmt(expected)}"
-    io = any(net.nodes[k].unit_spec.role is not None for k in (src, dst))
-    if not io:
+    if not _io(net, src, dst):
         report.add("shape-mismatch", where, message)
     elif _strip_ones(arriving) == _strip_ones(expected):
         report.add(
             "batch-dimension",
             where,
             message,
-            "the shapes differ only by leading dimensions of size 1, which looks like a batch dimension; "
-            "NIR shapes carry no batch dimension",
+            BATCH_HINT,
         )
     else:
         report.add("io-shape-mismatch", where, message)
+
+
+def _io(net: Network, src: Key, dst: Key) -> bool:
+    """Whether an Input or an Output is at either end of the edge."""
+    return any(net.nodes[k].unit_spec.role is not None for k in (src, dst))
 
 
 def _strip_ones(shape: Shape) -> Shape:

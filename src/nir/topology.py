@@ -87,6 +87,8 @@ def _endpoint(g: GraphBase, prefix: Key, name: str, role: str, where: str, repor
     from nir.graph import GraphBase
 
     found = _lookup(g, name)
+    if found is None and (name in g.dropped or name.split(".")[0] in g.dropped):
+        return None  # the node could not be built; that finding names the cause already
     if found is None:
         candidates = sorted(_names(g))
         close = difflib.get_close_matches(name, candidates, n=1, cutoff=0.5)

@@ -62,13 +62,21 @@ def tensor_from_json(obj: dict[str, Any]) -> np.ndarray:
     if len(data) != math.prod(shape):
         raise ValueError(f"a JSON tensor of shape {shape} needs {math.prod(shape)} elements, not {len(data)}")
     values = [NON_FINITE.get(x, x) if isinstance(x, str) else x for x in data]
-    if any(isinstance(x, str) for x in values):
-        raise ValueError("a JSON tensor's data holds a string other than NaN, Infinity or -Infinity")
+    if not all(isinstance(x, int | float) for x in values):
+        raise ValueError("a JSON tensor's data holds something other than numbers, booleans, NaN and ±Infinity")
+    if dtype.kind in "iu":
+        if any(isinstance(x, float) and not x.is_integer() for x in values):
+            raise ValueError(f"a JSON tensor of dtype {dtype} holds a non-integer element")
+        info = np.iinfo(dtype)
+        if values and not (info.min <= min(values) and max(values) <= info.max):
+            raise ValueError(f"a JSON tensor of dtype {dtype} holds an element outside [{info.min}, {info.max}]")
     return np.array(values, dtype=dtype).reshape(shape)
 
 
 def _shape_items(value: Any) -> list[int]:
     array = np.atleast_1d(np.asarray(value))
+    if array.dtype.kind == "f" and array.size and np.all(np.isfinite(array)) and np.all(array == np.round(array)):
+        array = array.astype(np.int64)  # JSON Schema counts 3.0 as an integer
     if array.ndim != 1 or (array.size and array.dtype.kind not in "iu"):
         raise ValueError(f"a shape is a list of integers, not {value!r}")
     items = [int(x) for x in array]

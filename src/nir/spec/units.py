@@ -107,10 +107,11 @@ def _element_constraints(schema: dict[str, Any], defs: dict[str, Any]) -> tuple[
     node: dict[str, Any] | None = schema
     while node is not None:
         items = node.get("properties", {}).get("data", {}).get("items", {})
+        kinds = [items["type"]] if "type" in items else [o.get("type") for o in items.get("anyOf", [])]
+        if kinds and None not in kinds:
+            finite = finite or "string" not in kinds
         for key, value in items.items():
-            if key == "type":
-                finite = finite or "string" not in value
-            elif key != "$ref":
+            if key not in ("type", "anyOf", "$ref"):
                 merged.setdefault(key, value)
         ref = node.get("$ref", "")
         node = defs.get(ref.removeprefix("#/$defs/")) if ref.startswith("#/$defs/") else None

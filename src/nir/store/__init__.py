@@ -137,7 +137,7 @@ def from_json(text: str | bytes | dict[str, Any], strict: bool = True) -> GraphB
     if not isinstance(version, str):
         raise NIRFormatError("a NIR JSON document needs a 'version' string")
     versions.layout_of(version)
-    graph = document.build_graph(doc["graph"], report)
+    graph = document.build_graph(doc["graph"], report, json=True)
     _, found = analyse(graph, report)
     graph.apply_inferred(found)
     graph.report = report

@@ -28,8 +28,12 @@ Tree = dict[str, Any]
 GRAPH_KEYS = ("type", "nodes", "edges", "metadata")
 
 
-def build_graph(tree: Tree, report: Report, key: Key = ()) -> GraphBase:
-    """A graph from its tree; problems go into `report` and bad nodes are left out."""
+def build_graph(tree: Tree, report: Report, key: Key = (), json: bool = False) -> GraphBase:
+    """A graph from its tree; problems go into `report` and bad nodes are left out.
+
+    Left-out nodes are remembered on the graph (`dropped`), so that edges naming them are
+    not reported a second time. With `json`, tensors must be spelled as tensor objects.
+    """
     graph_class = node_types()["NIRGraph"]
     nodes_tree = tree.get("nodes", {})
     if not isinstance(nodes_tree, dict):
@@ -38,17 +42,22 @@ def build_graph(tree: Tree, report: Report, key: Key = ()) -> GraphBase:
     for extra in sorted(set(tree) - set(GRAPH_KEYS)):
         report.add("unknown-field", pointer(key, extra), f"graph has an unknown entry {extra!r}; it was ignored")
     nodes: dict[str, NIRNode] = {}
+    dropped: dict[str, str | None] = {}
     for name, sub in nodes_tree.items():
         problem = _bad_name(name)
         if problem:
             report.add("invalid-node", pointer(key, "nodes"), f"node name {name!r} {problem}; the node was left out")
             continue
-        node = build_node(sub, report, (*key, name))
-        if node is not None:
+        node = build_node(sub, report, (*key, name), json)
+        if node is None:
+            dropped[name] = sub.get("type") if isinstance(sub, dict) and isinstance(sub.get("type"), str) else None
+        else:
             nodes[name] = node
     edges = _edges(tree.get("edges"), report, key)
     metadata = _metadata(tree.get("metadata"), report, pointer(key, "metadata"))
-    return graph_class(nodes=nodes, edges=edges, metadata=metadata, type_check=False)
+    graph = graph_class(nodes=nodes, edges=edges, metadata=metadata, type_check=False)
+    graph.dropped = dropped
+    return graph
 
 
 def _bad_name(name: Any) -> str | None:
@@ -63,7 +72,7 @@ def _bad_name(name: Any) -> str | None:
     return None
 
 
-def build_node(tree: Any, report: Report, key: Key) -> NIRNode | None:
+def build_node(tree: Any, report: Report, key: Key, json: bool = False) -> NIRNode | None:
     """One node from its tree, or None (with a finding) if it cannot be built."""
     where = pointer(key)
     if not isinstance(tree, dict):
@@ -81,8 +90,18 @@ def build_node(tree: Any, report: Report, key: Key) -> NIRNode | None:
         report.add("invalid-node", where, f"unknown node type {kind!r}", hint)
         return None
     if issubclass(cls, GraphBase):
-        return build_graph(tree, report, key)
+        return build_graph(tree, report, key, json)
     known = {f.name for f in unit_spec(kind).fields}
+    if json:
+        loose = [f.name for f in unit_spec(kind).tensor_fields if f.name in tree and not isinstance(tree[f.name], dict)]
+        for name in loose:
+            report.add(
+                "invalid-node",
+                pointer(key, name),
+                f"{kind}: in JSON, {name} must be a tensor object {{dtype, shape, data}}",
+            )
+        if loose:
+            return None
     kwargs: dict[str, Any] = {}
     for name, value in tree.items():
         if name == "type":
@@ -121,20 +140,29 @@ def _edges(value: Any, report: Report, key: Key) -> list[tuple[str, str]]:
     if value is None:
         report.add("invalid-node", where, "graph has no 'edges'")
         return []
-    array = np.asarray(value, dtype=object) if not isinstance(value, np.ndarray) else value
-    if array.size == 0:
-        return []
-    if array.ndim != 2 or array.shape[1] != 2:
-        report.add(
-            "invalid-node", where, f"edges must be a list of [source, destination] pairs, found shape {array.shape}"
-        )
+    if isinstance(value, np.ndarray):
+        if value.size == 0:
+            return []
+        if value.ndim != 2 or value.shape[1] != 2:
+            report.add(
+                "invalid-node", where, f"edges must be a list of [source, destination] pairs, found shape {value.shape}"
+            )
+            return []
+        value = value.tolist()
+    if not isinstance(value, list):
+        report.add("invalid-node", where, "edges must be a list of [source, destination] pairs")
         return []
     edges = []
-    for index, (src, dst) in enumerate(array.tolist()):
-        if not (isinstance(src, (str, bytes)) and isinstance(dst, (str, bytes))):
-            report.add("invalid-node", f"{where}/{index}", f"edge {index} is not a pair of names: {[src, dst]!r}")
+    for index, edge in enumerate(value):
+        pair = (
+            [x.decode("utf-8", "replace") if isinstance(x, bytes) else x for x in edge]
+            if isinstance(edge, list | tuple)
+            else None
+        )
+        if pair is None or len(pair) != 2 or not all(isinstance(x, str) and x for x in pair):
+            report.add("invalid-node", f"{where}/{index}", f"edge {index} is not a pair of node names: {edge!r}")
             continue
-        edges.append(tuple(x.decode("utf-8", "replace") if isinstance(x, bytes) else x for x in (src, dst)))
+        edges.append((pair[0], pair[1]))
     return edges
 
 

@@ -8,6 +8,7 @@ import numpy as np
 
 from nir.lazy import is_lazy
 from nir.shapes.rules import value_of
+from nir.spec import units
 from nir.store import limits
 from nir.topology import Key, Network, pointer
 from nir.validation.report import Report
@@ -20,9 +21,10 @@ def check_connectivity(net: Network, report: Report) -> set[Key]:
     incoming, outgoing = net.incoming(), net.outgoing()
     for prefix, graph in net.graphs.items():
         roles = [n.unit_spec.role for n in graph.nodes.values() if hasattr(n, "unit_spec")]
-        if graph.nodes and ENTRY not in roles:
+        roles += [units()[t].role for t in graph.dropped.values() if t in units()]
+        if (graph.nodes or graph.dropped) and ENTRY not in roles:
             report.add("no-input-node", pointer(prefix), "graph has no Input node")
-        if graph.nodes and EXIT not in roles:
+        if (graph.nodes or graph.dropped) and EXIT not in roles:
             report.add("no-output-node", pointer(prefix), "graph has no Output node")
     # Destinations of unresolved edges count as entered: the unknown-node finding already
     # names the cause, and everything downstream would otherwise be reported again.
@@ -69,17 +71,15 @@ def check_parameters(net: Network, report: Report) -> None:
                     report.add("values-unchecked", path, f"{field.name} ({value.nbytes_on_disk} bytes) was not read")
                     continue
                 value = value.load()
-            if field.finite and value.dtype.kind == "f":
-                bad = ~np.isfinite(value)
-                if bad.any():
-                    report.add(
-                        "non-finite", path, f"{field.name} has {int(bad.sum())} non-finite value(s){_first(bad)}"
-                    )
-                    continue
+            finite = np.isfinite(value) if value.dtype.kind == "f" else np.ones(value.shape, bool)
+            if field.finite and not finite.all():
+                bad = ~finite
+                report.add("non-finite", path, f"{field.name} has {int(bad.sum())} non-finite value(s){_first(bad)}")
             for keyword, test, words in _RANGE:
                 if keyword in field.elements:
                     limit = field.elements[keyword]
-                    bad = ~test(value, limit)
+                    with np.errstate(invalid="ignore"):
+                        bad = ~test(value, limit) & finite
                     if bad.any():
                         report.add(
                             "out-of-range",
