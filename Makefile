@@ -11,14 +11,14 @@ INTEROP_PY := $(INTEROP_VENV)/bin/python
 # --no-deps so that Norse's torchvision requirement cannot pull a multi-GB CUDA torch.
 CONVERTERS := snntorch==1.0.0 norse==1.1.0 nirtorch==2.6
 
-.PHONY: run examples interop conformance conformance-check test codegen codegen-check lint format pytest bench reference-env clean
+.PHONY: run examples interop conformance conformance-check docs docs-check test codegen codegen-check lint format pytest bench reference-env clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 
 $(VENV)/.installed: pyproject.toml | $(PY)
-	$(PY) -m pip install -q -e '.[dev]'
+	$(PY) -m pip install -q -e '.[dev,docs]'
 	touch $@
 
 $(REF_PY):
@@ -41,6 +41,15 @@ conformance: $(VENV)/.installed  ## regenerate conformance/cases and conformance
 
 conformance-check: $(VENV)/.installed  ## fail if the committed conformance suite is stale
 	$(PY) conformance/generate.py --check
+
+docs: $(VENV)/.installed  ## regenerate the reference pages from the schema and build the site into site/
+	$(PY) docs/gen_reference.py
+	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs build --strict
+
+docs-check: $(VENV)/.installed  ## fail if docs/reference is stale, an example's output changed, or a link broke
+	$(PY) docs/gen_reference.py --check
+	$(PY) docs/check_examples.py
+	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs build --strict -d $$(mktemp -d)
 
 reference-env: $(REF_PY)  ## the reference package 1.0.8 in its own venv (it also imports as `nir`)
 
@@ -74,7 +83,7 @@ pytest: $(VENV)/.installed reference-env $(JS_DIR)/node_modules/.package-lock.js
 interop: $(INTEROP_VENV)/.installed reference-env  ## real converters (snnTorch, Norse) against this package
 	NIR_REFERENCE_PYTHON=$(abspath $(REF_PY)) $(INTEROP_PY) -m pytest tests/interop
 
-test: codegen-check conformance-check lint pytest interop  ## everything CI runs
+test: codegen-check conformance-check docs-check lint pytest interop  ## everything CI runs
 
 bench: $(VENV)/.installed reference-env  ## benchmarks against the reference package
 	NIR_REFERENCE_PYTHON=$(abspath $(REF_PY)) $(PY) bench/run.py

@@ -9,7 +9,7 @@ from typing import IO, Any
 
 import h5py
 
-from nir.errors import NIRFormatError, NIRValidationError
+from nir.errors import NIRFormatError, NIRValidationError, UnsupportedVersionError
 from nir.graph import GraphBase
 from nir.lazy import LazyTensor, is_lazy
 from nir.spec import SPEC_VERSION, schema_id
@@ -77,7 +77,10 @@ def load(source: Source, lazy: bool = False, check: bool = True) -> tuple[GraphB
     graph_tree = tree.get("node")
     if not isinstance(graph_tree, dict):
         raise NIRFormatError(f"{_name(source)}: no 'node' group, so this is not a NIR file")
-    layout = versions.layout_of(version)
+    try:
+        layout = versions.layout_of(version)
+    except UnsupportedVersionError as err:
+        raise UnsupportedVersionError(f"{_name(source)}: {err}") from None
     if layout != versions.CURRENT:
         notes = versions.upgrade(graph_tree, layout)
         report.add(
@@ -124,9 +127,9 @@ def to_json(graph: GraphBase, indent: int | None = None) -> str:
     return jsonio.dumps(graph, indent=indent)
 
 
-def from_json(text: str | bytes | dict[str, Any], strict: bool = True) -> GraphBase:
+def from_json(text: str | bytes | dict[str, Any], strict: bool = True, source: str = "<json>") -> GraphBase:
     """A graph from a JSON document (text or parsed); see `read` for `strict`."""
-    report = Report(source="<json>")
+    report = Report(source=source)
     try:
         doc = json.loads(text) if isinstance(text, str | bytes) else text
     except json.JSONDecodeError as err:
@@ -152,7 +155,7 @@ def read_json(path: str | os.PathLike[str], strict: bool = True) -> GraphBase:
         text = Path(path).read_text("utf-8")
     except (OSError, UnicodeDecodeError) as err:
         raise NIRFormatError(f"{path}: cannot read ({err})") from None
-    return from_json(text, strict=strict)
+    return from_json(text, strict=strict, source=str(path))
 
 
 def write_json(path: str | os.PathLike[str], graph: GraphBase, indent: int | None = 1) -> None:

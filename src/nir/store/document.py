@@ -18,6 +18,8 @@ from nir.graph import GraphBase
 from nir.lazy import is_lazy
 from nir.node import NIRNode
 from nir.registry import node_types
+from nir.shapes import match, resolve
+from nir.shapes.rules import value_of
 from nir.spec import bundled
 from nir.spec import unit as unit_spec
 from nir.topology import Key, pointer
@@ -204,12 +206,19 @@ def graph_tree(graph: GraphBase) -> Tree:
 
 
 def node_tree(node: NIRNode) -> Tree:
-    """The HDF5 tree of one node: its type and one value per set field."""
+    """The HDF5 tree of one node: its type and one value per set field.
+
+    An open shape field (Conv `input_shape`, Flatten `input_type`) is filled from the input
+    shape that inference found: the reference package cannot read a Conv without it.
+    """
     out: Tree = {"type": type(node).__name__}
+    inferred = _declared_from_input(node)
     for name, info in type(node).model_fields.items():
         if name in ("type", "metadata"):
             continue
         value = getattr(node, name)
+        if value is None:
+            value = inferred.get(info.alias or name)
         if value is None:
             continue
         if is_lazy(value):
@@ -221,6 +230,23 @@ def node_tree(node: NIRNode) -> Tree:
         out[info.alias or name] = value
     if node.metadata:
         out["metadata"] = _metadata_tree(node.metadata, "metadata")
+    return out
+
+
+def _declared_from_input(node: NIRNode) -> dict[str, np.ndarray]:
+    """Values of the node's open shape fields implied by its (inferred) input shape."""
+    spec = node.unit_spec
+    open_fields = [f for f in spec.fields if f.value is not None and value_of(node, f.name) is None]
+    shape = node.input_type["input"] if open_fields else None
+    if shape is None:
+        return {}
+    env: dict = {}
+    match(spec.name, "input", spec.input, shape, env)
+    out = {}
+    for field in open_fields:
+        value = resolve(field.value, env)
+        if value is not None:
+            out[field.name] = np.asarray(value, dtype=np.int64)
     return out
 
 

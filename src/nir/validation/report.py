@@ -11,10 +11,11 @@ SEVERITIES = (ERROR, WARNING, INFO)
 
 CODES: dict[str, tuple[str, str]] = {
     "unreadable": (ERROR, "The file cannot be opened or is not a NIR file."),
-    "unsupported-version": (ERROR, "The file's spec version is newer than this package understands."),
+    "unsupported-version": (ERROR, "The file's version is newer than this package understands, or not a version."),
     "invalid-node": (
         ERROR,
-        "A node's fields break its schema: unknown type, missing or ill-typed field, or a shape rule.",
+        "Part of a graph breaks its schema: a node's unknown type, a missing or ill-typed field, a shape rule, "
+        "a bad node name, or malformed nodes, edges or metadata.",
     ),
     "unknown-field": (WARNING, "A node or graph holds an entry its type does not define; it was ignored."),
     "values-unchecked": (INFO, "A tensor left on disk by a lazy read is too large to have its values checked."),
