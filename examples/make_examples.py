@@ -37,10 +37,14 @@ def convnet() -> nir.NIRGraph:
 
     nodes = {
         "input": nir.Input(np.array([2, 32, 32])),
-        "conv1": nir.Conv2d(None, rng.normal(0, 0.1, (8, 2, 3, 3)).astype(np.float32), 1, 1, 1, 1, np.zeros(8, np.float32)),
+        "conv1": nir.Conv2d(
+            None, rng.normal(0, 0.1, (8, 2, 3, 3)).astype(np.float32), 1, 1, 1, 1, np.zeros(8, np.float32)
+        ),
         "spk1": if_((8, 32, 32)),
         "pool1": nir.SumPool2d(kernel_size=2, stride=2, padding=0),
-        "conv2": nir.Conv2d(None, rng.normal(0, 0.1, (16, 8, 3, 5)).astype(np.float32), 2, (1, 2), 1, 1, np.zeros(16, np.float32)),
+        "conv2": nir.Conv2d(
+            None, rng.normal(0, 0.1, (16, 8, 3, 5)).astype(np.float32), 2, (1, 2), 1, 1, np.zeros(16, np.float32)
+        ),
         "spk2": if_((16, 8, 8)),
         "flat": nir.Flatten(start_dim=0),
         "fc": nir.Affine(weight=rng.normal(0, 0.1, (10, 1024)).astype(np.float32), bias=np.zeros(10, np.float32)),
@@ -48,7 +52,9 @@ def convnet() -> nir.NIRGraph:
         "output": nir.Output(np.array([10])),
     }
     names = list(nodes)
-    return nir.NIRGraph(nodes=nodes, edges=list(zip(names, names[1:], strict=False)), metadata={"dataset": "N-MNIST-like"})
+    return nir.NIRGraph(
+        nodes=nodes, edges=list(zip(names, names[1:], strict=False)), metadata={"dataset": "N-MNIST-like"}
+    )
 
 
 def recurrent() -> nir.NIRGraph:
@@ -57,7 +63,13 @@ def recurrent() -> nir.NIRGraph:
     n = 40
 
     def cuba(size):
-        return nir.CubaLIF(tau_syn=np.full(size, 5e-3), tau_mem=np.full(size, 1e-2), r=np.ones(size), v_leak=np.zeros(size), v_threshold=np.ones(size))
+        return nir.CubaLIF(
+            tau_syn=np.full(size, 5e-3),
+            tau_mem=np.full(size, 1e-2),
+            r=np.ones(size),
+            v_leak=np.zeros(size),
+            v_threshold=np.ones(size),
+        )
 
     layer = nir.NIRGraph(
         nodes={"input": nir.Input(np.array([n])), "lif": cuba(n), "w_rec": nir.Linear(rng.normal(0, 0.1, (n, n)).astype(np.float32)), "output": nir.Output(np.array([n]))},
@@ -75,7 +87,9 @@ def broken() -> nir.NIRGraph:
     nodes = {
         "input": nir.Input(np.array([3])),
         "fc": nir.Affine(weight=np.ones((4, 3), np.float32), bias=np.zeros(4, np.float32)),
-        "lif": nir.LIF(tau=np.array([0.01, -0.01, 0.01, 0.01]), r=np.ones(4), v_leak=np.zeros(4), v_threshold=np.ones(4)),
+        "lif": nir.LIF(
+            tau=np.array([0.01, -0.01, 0.01, 0.01]), r=np.ones(4), v_leak=np.zeros(4), v_threshold=np.ones(4)
+        ),
         "readout": nir.Linear(np.ones((2, 5), np.float32)),
         "output": nir.Output(np.array([2])),
     }
