@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
 from pathlib import Path
 
 import numpy as np
@@ -20,12 +21,17 @@ HERE = Path(__file__).resolve().parent
 def feedforward() -> nir.NIRGraph:
     """Two fully connected spiking layers."""
     rng = np.random.default_rng(1)
+
+    def lif(n: int) -> nir.LIF:
+        ones = np.ones(n, np.float32)
+        return nir.LIF(tau=0.02 * ones, r=ones, v_leak=0 * ones, v_threshold=ones)
+
     return nir.NIRGraph.from_list(
         nir.Affine(weight=rng.normal(0, 0.3, (32, 16)).astype(np.float32), bias=np.zeros(32, np.float32)),
-        nir.LIF(tau=np.full(32, 0.02, np.float32), r=np.ones(32, np.float32), v_leak=np.zeros(32, np.float32), v_threshold=np.ones(32, np.float32)),
+        lif(32),
         nir.Affine(weight=rng.normal(0, 0.3, (4, 32)).astype(np.float32), bias=np.zeros(4, np.float32)),
-        nir.LIF(tau=np.full(4, 0.02, np.float32), r=np.ones(4, np.float32), v_leak=np.zeros(4, np.float32), v_threshold=np.ones(4, np.float32)),
-    )  # fmt: skip
+        lif(4),
+    )
 
 
 def convnet() -> nir.NIRGraph:
@@ -52,9 +58,7 @@ def convnet() -> nir.NIRGraph:
         "output": nir.Output(np.array([10])),
     }
     names = list(nodes)
-    return nir.NIRGraph(
-        nodes=nodes, edges=list(zip(names, names[1:], strict=False)), metadata={"dataset": "N-MNIST-like"}
-    )
+    return nir.NIRGraph(nodes=nodes, edges=list(pairwise(names)), metadata={"dataset": "N-MNIST-like"})
 
 
 def recurrent() -> nir.NIRGraph:
@@ -72,14 +76,26 @@ def recurrent() -> nir.NIRGraph:
         )
 
     layer = nir.NIRGraph(
-        nodes={"input": nir.Input(np.array([n])), "lif": cuba(n), "w_rec": nir.Linear(rng.normal(0, 0.1, (n, n)).astype(np.float32)), "output": nir.Output(np.array([n]))},
+        nodes={
+            "input": nir.Input(np.array([n])),
+            "lif": cuba(n),
+            "w_rec": nir.Linear(rng.normal(0, 0.1, (n, n)).astype(np.float32)),
+            "output": nir.Output(np.array([n])),
+        },
         edges=[("input", "lif"), ("lif", "w_rec"), ("w_rec", "lif"), ("lif", "output")],
-    )  # fmt: skip
+    )
     return nir.NIRGraph(
-        nodes={"input": nir.Input(np.array([12])), "fc1": nir.Linear(rng.normal(0, 0.3, (n, 12)).astype(np.float32)), "rec": layer, "fc2": nir.Linear(rng.normal(0, 0.3, (7, n)).astype(np.float32)), "lif2": cuba(7), "output": nir.Output(np.array([7]))},
+        nodes={
+            "input": nir.Input(np.array([12])),
+            "fc1": nir.Linear(rng.normal(0, 0.3, (n, 12)).astype(np.float32)),
+            "rec": layer,
+            "fc2": nir.Linear(rng.normal(0, 0.3, (7, n)).astype(np.float32)),
+            "lif2": cuba(7),
+            "output": nir.Output(np.array([7])),
+        },
         edges=[("input", "fc1"), ("fc1", "rec"), ("rec", "fc2"), ("fc2", "lif2"), ("lif2", "output")],
         metadata={"task": "braille reading", "dt": 1e-3},
-    )  # fmt: skip
+    )
 
 
 def broken() -> nir.NIRGraph:
