@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 import h5py
@@ -172,6 +173,7 @@ def write_file(f: h5py.File, tree: Tree, attrs: dict[str, Any]) -> None:
 def _group_plist() -> h5p.PropGCID:
     plist = h5p.create(h5p.GROUP_CREATE)
     plist.set_link_creation_order(h5p.CRT_ORDER_TRACKED | h5p.CRT_ORDER_INDEXED)
+    plist.set_obj_track_times(False)  # no timestamps: the same graph gives the same bytes
     return plist
 
 
@@ -189,22 +191,35 @@ def _write_dataset(gid: h5g.GroupID, name: bytes, value: Any) -> None:
         array = np.array(value, dtype=STRING)
     else:
         array = np.asarray(value)
-        if array.dtype.kind in "UO":
-            array = array.astype(STRING)
-        elif array.dtype.kind == "S":
+        if array.dtype.kind in "UOS":
             array = array.astype(STRING)
     dtype = STRING if array.dtype.kind == "O" else array.dtype
     tid = h5t.py_create(dtype, logical=True)
     space = h5s.create_simple(array.shape) if array.ndim else h5s.create(h5s.SCALAR)
-    dcpl = None
-    if array.ndim and array.dtype.kind in "biuf" and array.nbytes >= COMPRESS_MIN_BYTES:
-        dcpl = h5p.create(h5p.DATASET_CREATE)
-        dcpl.set_chunk(_chunks(array.shape, array.dtype.itemsize))
-        dcpl.set_shuffle()
-        dcpl.set_deflate(GZIP_LEVEL)
+    compress = array.ndim and array.dtype.kind in "biuf" and array.nbytes >= COMPRESS_MIN_BYTES
+    dcpl = _dataset_plist(_chunks(array.shape, array.dtype.itemsize) if compress else None)
     dsid = h5d.create(gid, name, tid, space, dcpl=dcpl)
     if array.size:
         dsid.write(h5s.ALL, h5s.ALL, np.ascontiguousarray(array))
+
+
+@cache
+def _plain_plist() -> h5p.PropDCID:
+    plist = h5p.create(h5p.DATASET_CREATE)
+    plist.set_obj_track_times(False)  # no timestamps: the same graph gives the same bytes
+    return plist
+
+
+def _dataset_plist(chunks: tuple[int, ...] | None) -> h5p.PropDCID:
+    """Creation properties of a dataset: plain, or chunked with gzip after byte shuffling."""
+    if chunks is None:
+        return _plain_plist()
+    plist = h5p.create(h5p.DATASET_CREATE)
+    plist.set_obj_track_times(False)
+    plist.set_chunk(chunks)
+    plist.set_shuffle()
+    plist.set_deflate(GZIP_LEVEL)
+    return plist
 
 
 def _chunks(shape: tuple[int, ...], itemsize: int, target: int = 1024**2) -> tuple[int, ...]:
