@@ -10,7 +10,7 @@ RECURRENT = 'color="#c0392b", fontcolor="#c0392b", style=dashed, constraint=fals
 
 
 def _quote(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
 
 
 def _shape(port: dict) -> str:
@@ -41,9 +41,9 @@ def to_dot(graph: GraphBase, title: str = "nir") -> str:
                 continue
             kind = type(node).__name__
             shape = _shape(node.output_type)
-            label = f"{name}\\n{kind} {shape}"
+            label = _quote(f"{name}\n{kind} {shape}")
             fill = "#d6eaf8" if node.unit_spec.role else "#f4f6f7"
-            lines.append(f'{indent}{ids[key]} [label="{label}", fillcolor="{fill}"];')
+            lines.append(f'{indent}{ids[key]} [label={label}, fillcolor="{fill}"];')
 
     emit(graph, (), "  ")
     back = _back_edges(net, ids)

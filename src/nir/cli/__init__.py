@@ -29,9 +29,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"nir {nir.__version__} (spec {nir.SPEC_VERSION})")
     parser.add_argument("--debug", action="store_true", help="show Python tracebacks on failure")
+    # Every command also takes --debug after its name; SUPPRESS keeps the main flag's value.
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show Python tracebacks")
     commands = parser.add_subparsers(title="commands", metavar="COMMAND")
     for module in (validate, info, schema, convert, draw):
-        module.add_parser(commands)
+        module.add_parser(commands, [common])
     return parser
 
 

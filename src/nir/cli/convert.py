@@ -21,7 +21,7 @@ and an existing output file only with --force."""
 FORMATS = {".nir": "hdf5", ".h5": "hdf5", ".hdf5": "hdf5", ".json": "json"}
 
 
-def add_parser(commands: argparse._SubParsersAction) -> None:
+def add_parser(commands: argparse._SubParsersAction, parents: list[argparse.ArgumentParser]) -> None:
     """Register the `convert` command."""
     parser = commands.add_parser(
         "convert",
@@ -29,6 +29,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
         description="Convert a NIR file to the current spec, as HDF5 (.nir) or JSON (.json) by the output's extension.",
         epilog=EXAMPLES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
+        parents=parents,
     )
     parser.add_argument("input", metavar="IN")
     parser.add_argument("output", metavar="OUT")

@@ -20,7 +20,7 @@ EXAMPLES = """examples:
 SVG and PNG need Graphviz's `dot` program (Debian/Ubuntu: apt-get install graphviz)."""
 
 
-def add_parser(commands: argparse._SubParsersAction) -> None:
+def add_parser(commands: argparse._SubParsersAction, parents: list[argparse.ArgumentParser]) -> None:
     """Register the `draw` command."""
     parser = commands.add_parser(
         "draw",
@@ -29,6 +29,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
         "recurrent edges dashed.",
         epilog=EXAMPLES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
+        parents=parents,
     )
     parser.add_argument("file", metavar="FILE")
     parser.add_argument("-o", "--output", required=True, metavar="OUT", help="OUT.svg, OUT.png or OUT.dot")

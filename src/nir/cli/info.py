@@ -24,7 +24,7 @@ EXAMPLES = """examples:
 Large tensors are not read: the file is opened lazily and sizes come from dataset headers."""
 
 
-def add_parser(commands: argparse._SubParsersAction) -> None:
+def add_parser(commands: argparse._SubParsersAction, parents: list[argparse.ArgumentParser]) -> None:
     """Register the `info` command."""
     parser = commands.add_parser(
         "info",
@@ -32,6 +32,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
         description="Show a NIR file's version, nodes (type, shapes, parameters), edges and metadata.",
         epilog=EXAMPLES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
+        parents=parents,
     )
     parser.add_argument("file", metavar="FILE", help="a .nir or .json file")
     parser.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")

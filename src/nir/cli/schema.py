@@ -15,7 +15,7 @@ EXAMPLES = """examples:
   nir schema --bundle -o spec/      # spec/nir-1.0.schema.json"""
 
 
-def add_parser(commands: argparse._SubParsersAction) -> None:
+def add_parser(commands: argparse._SubParsersAction, parents: list[argparse.ArgumentParser]) -> None:
     """Register the `schema` command."""
     parser = commands.add_parser(
         "schema",
@@ -23,6 +23,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
         description="Write the NIR spec's JSON Schema files (draft 2020-12), or one schema with every $ref inside it.",
         epilog=EXAMPLES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
+        parents=parents,
     )
     parser.add_argument("--version", default=SPEC_VERSION, help=f"spec version (default {SPEC_VERSION})")
     parser.add_argument("--bundle", action="store_true", help="one self-contained schema")

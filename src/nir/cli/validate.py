@@ -21,7 +21,7 @@ SUFFIXES = (".nir", ".json")
 UNREADABLE = ("unreadable", "unsupported-version")
 
 
-def add_parser(commands: argparse._SubParsersAction) -> None:
+def add_parser(commands: argparse._SubParsersAction, parents: list[argparse.ArgumentParser]) -> None:
     """Register the `validate` command."""
     parser = commands.add_parser(
         "validate",
@@ -29,6 +29,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
         description="Check NIR files (or every *.nir and *.json under folders) and report each problem.",
         epilog=EXAMPLES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
+        parents=parents,
     )
     parser.add_argument("paths", nargs="+", metavar="PATH", help="files or folders (searched recursively)")
     parser.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
@@ -67,8 +68,6 @@ def run(args: argparse.Namespace) -> int:
     files, empty = expand(args.paths)
     for raw in empty:
         print(f"nir validate: no *.nir or *.json files under {raw}", file=sys.stderr)
-    if not files:
-        return 2
     style = Style(use_colour(sys.stdout, args.color))
     progress = Progress(len(files))
     results = []
@@ -77,7 +76,7 @@ def run(args: argparse.Namespace) -> int:
         results.append((report, verdict(report, args.strict)))
         progress.step(str(path))
     progress.close()
-    code = max([c for _, c in results] + [2 if empty else 0])
+    code = max([c for _, c in results] + [2 if empty or not files else 0])
     if args.format == "json":
         summary = {
             "files": len(results),
@@ -85,6 +84,7 @@ def run(args: argparse.Namespace) -> int:
             "invalid": sum(c == 1 for _, c in results),
             "unreadable": sum(c == 2 for _, c in results),
             "strict": args.strict,
+            "empty_folders": empty,
             "exit_code": code,
         }
         doc = {"summary": summary, "files": [dict(r.to_dict(), verdict=_WORDS[c]) for r, c in results]}

@@ -133,14 +133,19 @@ def from_json(text: str | bytes | dict[str, Any], strict: bool = True, source: s
     try:
         doc = json.loads(text) if isinstance(text, str | bytes) else text
     except json.JSONDecodeError as err:
-        raise NIRFormatError(f"not JSON: {err}") from None
+        raise NIRFormatError(f"{source}: not JSON: {err}") from None
+    except RecursionError:
+        raise NIRFormatError(f"{source}: JSON nested too deeply to read") from None
     if not isinstance(doc, dict) or not isinstance(doc.get("graph"), dict):
         raise NIRFormatError("a NIR JSON document is an object with a 'graph' object")
     version = doc.get("version")
     if not isinstance(version, str):
         raise NIRFormatError("a NIR JSON document needs a 'version' string")
     versions.layout_of(version)
-    graph = document.build_graph(doc["graph"], report, json=True)
+    try:
+        graph = document.build_graph(doc["graph"], report, json=True)
+    except RecursionError:
+        raise NIRFormatError(f"{source}: graphs nested too deeply to read") from None
     _, found = analyse(graph, report)
     graph.apply_inferred(found)
     graph.report = report

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 from pydantic import ValidationError
 
+from nir.errors import NIRFormatError
 from nir.graph import GraphBase
 from nir.lazy import is_lazy
 from nir.node import NIRNode
@@ -22,6 +23,7 @@ from nir.shapes import match, resolve
 from nir.shapes.rules import value_of
 from nir.spec import bundled
 from nir.spec import unit as unit_spec
+from nir.store import limits
 from nir.topology import Key, pointer
 from nir.types import tensor_from_json
 from nir.validation.report import Report
@@ -36,6 +38,8 @@ def build_graph(tree: Tree, report: Report, key: Key = (), json: bool = False) -
     Left-out nodes are remembered on the graph (`dropped`), so that edges naming them are
     not reported a second time. With `json`, tensors must be spelled as tensor objects.
     """
+    if len(key) > limits.MAX_DEPTH:
+        raise NIRFormatError(f"{pointer(key)}: graphs are nested deeper than {limits.MAX_DEPTH} levels")
     graph_class = node_types()["NIRGraph"]
     nodes_tree = tree.get("nodes", {})
     if not isinstance(nodes_tree, dict):
