@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from itertools import pairwise
 from typing import Any
 
 from pydantic import PrivateAttr, field_validator
 
-from nir import shapes
+from nir import shapes, spec
 from nir.errors import NIRValidationError, ShapeError
 from nir.node import NIRNode, Port, _port
 
@@ -58,12 +59,25 @@ class GraphBase(NIRNode):
         for slot in ("__dict__", "__pydantic_fields_set__", "__pydantic_extra__", "__pydantic_private__"):
             object.__setattr__(self, slot, getattr(built, slot))
 
-    @field_validator("nodes", mode="before", check_fields=False)
+    @field_validator("nodes", mode="wrap", check_fields=False)
     @classmethod
-    def _nodes_from_dicts(cls, value: Any) -> Any:
-        if isinstance(value, dict):
-            return {k: NIRNode.from_dict(v) if isinstance(v, dict) else v for k, v in value.items()}
-        return value
+    def _nodes(cls, value: Any, handler: Any) -> Any:
+        # The generated annotation is a plain union of every node class; checking each node
+        # against 19 classes in turn would dominate reading large graphs. Nodes are already
+        # validated models (or dictionaries to build them from), so check them directly.
+        if not isinstance(value, dict):
+            return handler(value)
+        out = {}
+        for name, node in value.items():
+            problem = name_problem(name)
+            if problem:
+                raise ValueError(f"node name {name!r} {problem}")
+            if isinstance(node, dict):
+                node = NIRNode.from_dict(node)
+            if not isinstance(node, NIRNode):
+                raise ValueError(f"node {name!r} is a {type(node).__name__}, not a NIR node")
+            out[name] = node
+        return out
 
     @classmethod
     def from_list(cls, *nodes: NIRNode, type_check: bool = True) -> GraphBase:
@@ -161,6 +175,18 @@ class GraphBase(NIRNode):
         """True if the graph is consistent; NIRValidationError otherwise (reference API)."""
         self.infer_types()
         return True
+
+
+def name_problem(name: Any) -> str | None:
+    """Why `name` breaks the schema's rule for node names (`propertyNames`), or None."""
+    rule = spec.bundled()["$defs"]["NIRGraph"]["properties"]["nodes"]["propertyNames"]
+    if not isinstance(name, str):
+        return "is not a string"
+    if len(name) < rule.get("minLength", 0):
+        return "is empty"
+    if "pattern" in rule and not re.search(rule["pattern"], name):
+        return f"does not match {rule['pattern']}"
+    return None
 
 
 def _foreign(nodes: Any) -> bool:

@@ -47,6 +47,8 @@ class NIRNode(BaseModel):
     @model_validator(mode="wrap")
     @classmethod
     def _apply_shape_rules(cls, data: Any, handler: Any) -> Any:
+        if isinstance(data, NIRNode):
+            return handler(data)  # an existing node: its rules were applied when it was built
         python_numbers = set()
         if isinstance(data, dict):
             python_numbers = {k for k, v in data.items() if isinstance(v, (bool, int, float))}

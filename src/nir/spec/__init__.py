@@ -41,9 +41,13 @@ def spec_versions() -> list[str]:
     return sorted(p.name for p in root.iterdir() if p.is_dir())
 
 
-@cache
 def bundled(version: str = SPEC_VERSION) -> dict[str, Any]:
     """The spec of one version as one self-contained schema (every `$ref` local)."""
+    return _bundled(version)
+
+
+@cache
+def _bundled(version: str) -> dict[str, Any]:
     return _bundle.bundle(schema_dir(version))
 
 
@@ -57,9 +61,13 @@ def schema_id(version: str = SPEC_VERSION) -> str:
     return json.loads((schema_dir(version) / _bundle.ROOT_FILE).read_text("utf-8"))["$id"]
 
 
-@cache
 def units(version: str = SPEC_VERSION) -> dict[str, UnitSpec]:
     """Rules of every node type (units and the graph), keyed by type name."""
+    return _units(version)
+
+
+@cache
+def _units(version: str) -> dict[str, UnitSpec]:
     return parse_units(bundled(version))
 
 

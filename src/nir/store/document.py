@@ -8,20 +8,18 @@ out, so the rest of the graph can still be inspected and repaired.
 from __future__ import annotations
 
 import difflib
-import re
 from typing import Any
 
 import numpy as np
 from pydantic import ValidationError
 
 from nir.errors import NIRFormatError
-from nir.graph import GraphBase
+from nir.graph import GraphBase, name_problem
 from nir.lazy import is_lazy
 from nir.node import NIRNode
 from nir.registry import node_types
 from nir.shapes import match, resolve
 from nir.shapes.rules import value_of
-from nir.spec import bundled
 from nir.spec import unit as unit_spec
 from nir.store import limits
 from nir.topology import Key, pointer
@@ -50,7 +48,7 @@ def build_graph(tree: Tree, report: Report, key: Key = (), json: bool = False) -
     nodes: dict[str, NIRNode] = {}
     dropped: dict[str, str | None] = {}
     for name, sub in nodes_tree.items():
-        problem = _bad_name(name)
+        problem = name_problem(name)
         if problem:
             report.add("invalid-node", pointer(key, "nodes"), f"node name {name!r} {problem}; the node was left out")
             continue
@@ -64,18 +62,6 @@ def build_graph(tree: Tree, report: Report, key: Key = (), json: bool = False) -
     graph = graph_class(nodes=nodes, edges=edges, metadata=metadata, type_check=False)
     graph.dropped = dropped
     return graph
-
-
-def _bad_name(name: Any) -> str | None:
-    """Why `name` breaks the schema's rule for node names (`propertyNames`), or None."""
-    rule = bundled()["$defs"]["NIRGraph"]["properties"]["nodes"]["propertyNames"]
-    if not isinstance(name, str):
-        return "is not a string"
-    if len(name) < rule.get("minLength", 0):
-        return "is empty"
-    if "pattern" in rule and not re.search(rule["pattern"], name):
-        return f"does not match {rule['pattern']}"
-    return None
 
 
 def build_node(tree: Any, report: Report, key: Key, json: bool = False) -> NIRNode | None:

@@ -8,9 +8,13 @@ tracked against cycles, and declared dataset sizes are checked before any alloca
 
 from __future__ import annotations
 
+import itertools
 import math
+import os
+import zlib
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 import h5py
@@ -170,6 +174,7 @@ def write_file(f: h5py.File, tree: Tree, attrs: dict[str, Any]) -> None:
     _write_group(f.id, tree)
 
 
+@cache
 def _group_plist() -> h5p.PropGCID:
     plist = h5p.create(h5p.GROUP_CREATE)
     plist.set_link_creation_order(h5p.CRT_ORDER_TRACKED | h5p.CRT_ORDER_INDEXED)
@@ -193,14 +198,52 @@ def _write_dataset(gid: h5g.GroupID, name: bytes, value: Any) -> None:
         array = np.asarray(value)
         if array.dtype.kind in "UOS":
             array = array.astype(STRING)
-    dtype = STRING if array.dtype.kind == "O" else array.dtype
-    tid = h5t.py_create(dtype, logical=True)
-    space = h5s.create_simple(array.shape) if array.ndim else h5s.create(h5s.SCALAR)
+    tid = _file_type(STRING if array.dtype.kind == "O" else array.dtype)
+    space = _space(array.shape)
     compress = array.ndim and array.dtype.kind in "biuf" and array.nbytes >= COMPRESS_MIN_BYTES
-    dcpl = _dataset_plist(_chunks(array.shape, array.dtype.itemsize) if compress else None)
-    dsid = h5d.create(gid, name, tid, space, dcpl=dcpl)
-    if array.size:
+    chunks = _chunks(array.shape, array.dtype.itemsize) if compress else None
+    dsid = h5d.create(gid, name, tid, space, dcpl=_dataset_plist(chunks))
+    if chunks is not None:
+        _write_compressed(dsid, np.ascontiguousarray(array), chunks)
+    elif array.size:
         dsid.write(h5s.ALL, h5s.ALL, np.ascontiguousarray(array))
+
+
+def _write_compressed(dsid: h5d.DatasetID, array: np.ndarray, chunks: tuple[int, ...]) -> None:
+    """Write every chunk already filtered, compressing chunks in parallel threads.
+
+    The bytes are exactly what HDF5's shuffle and deflate filters produce and undo, so any
+    HDF5 reader decodes them. zlib's run-length strategy at level 1 is about twice as fast
+    as HDF5's own deflate on shuffled floats, compresses them as well, and still collapses
+    runs (zeros, repeated values). zlib releases the GIL, so chunks compress on all cores.
+    """
+    grid = [range(0, size, step) for size, step in zip(array.shape, chunks, strict=True)]
+    origins = list(itertools.product(*grid))
+
+    def encode(origin: tuple[int, ...]) -> bytes:
+        window = tuple(slice(o, o + c) for o, c in zip(origin, chunks, strict=True))
+        block = array[window]
+        if block.shape != chunks:  # edge chunks are stored at full size, padded
+            padded = np.zeros(chunks, dtype=array.dtype)
+            padded[tuple(slice(0, s) for s in block.shape)] = block
+            block = padded
+        shuffled = np.ascontiguousarray(block).view(np.uint8).reshape(-1, array.dtype.itemsize).T.tobytes()
+        packer = zlib.compressobj(GZIP_LEVEL, zlib.DEFLATED, 15, 9, zlib.Z_RLE)
+        return packer.compress(shuffled) + packer.flush()
+
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        for origin, data in zip(origins, pool.map(encode, origins), strict=True):
+            dsid.write_direct_chunk(origin, data)
+
+
+@cache
+def _file_type(dtype: np.dtype) -> h5t.TypeID:
+    return h5t.py_create(dtype, logical=True)
+
+
+@lru_cache(maxsize=4096)
+def _space(shape: tuple[int, ...]) -> h5s.SpaceID:
+    return h5s.create_simple(shape) if shape else h5s.create(h5s.SCALAR)
 
 
 @cache

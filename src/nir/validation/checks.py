@@ -8,7 +8,7 @@ import numpy as np
 
 from nir.lazy import is_lazy
 from nir.shapes.rules import value_of
-from nir.spec import units
+from nir.spec import FieldSpec, units
 from nir.store import limits
 from nir.topology import Key, Network, pointer
 from nir.validation.report import Report
@@ -60,32 +60,33 @@ def check_connectivity(net: Network, report: Report) -> set[Key]:
 
 def check_parameters(net: Network, report: Report) -> None:
     """Check every tensor field against its element constraints from the schema."""
-    for key, node in net.nodes.items():
-        for field in node.unit_spec.tensor_fields:
-            value = value_of(node, field.name)
-            if value is None or value.dtype.kind not in "biuf":
-                continue
-            path = pointer(key, field.name)
-            if is_lazy(value):
-                if value.nbytes_on_disk > limits.CHECK_VALUES_MAX_BYTES:
-                    report.add("values-unchecked", path, f"{field.name} ({value.nbytes_on_disk} bytes) was not read")
-                    continue
-                value = value.load()
-            finite = np.isfinite(value) if value.dtype.kind == "f" else np.ones(value.shape, bool)
-            if field.finite and not finite.all():
-                bad = ~finite
-                report.add("non-finite", path, f"{field.name} has {int(bad.sum())} non-finite value(s){_first(bad)}")
-            for keyword, test, words in _RANGE:
-                if keyword in field.elements:
-                    limit = field.elements[keyword]
-                    with np.errstate(invalid="ignore"):
-                        bad = ~test(value, limit) & finite
-                    if bad.any():
-                        report.add(
-                            "out-of-range",
-                            path,
-                            f"{field.name} must be {words} {limit}, but {int(bad.sum())} value(s) are not{_first(bad)}",
-                        )
+    with np.errstate(invalid="ignore"):
+        for key, node in net.nodes.items():
+            for field in node.unit_spec.tensor_fields:
+                value = value_of(node, field.name)
+                if value is not None and value.dtype.kind in "biuf":
+                    _check_values(key, field, value, report)
+
+
+def _check_values(key: Key, field: FieldSpec, value: np.ndarray, report: Report) -> None:
+    if is_lazy(value):
+        if value.nbytes_on_disk > limits.CHECK_VALUES_MAX_BYTES:
+            message = f"{field.name} ({value.nbytes_on_disk} bytes) was not read"
+            report.add("values-unchecked", pointer(key, field.name), message)
+            return
+        value = value.load()
+    finite = np.isfinite(value) if value.dtype.kind == "f" else np.ones(value.shape, bool)
+    if field.finite and not finite.all():
+        bad = ~finite
+        message = f"{field.name} has {int(bad.sum())} non-finite value(s){_first(bad)}"
+        report.add("non-finite", pointer(key, field.name), message)
+    for keyword, test, words in _RANGE:
+        if keyword in field.elements:
+            limit = field.elements[keyword]
+            bad = ~test(value, limit) & finite
+            if bad.any():
+                message = f"{field.name} must be {words} {limit}, but {int(bad.sum())} value(s) are not{_first(bad)}"
+                report.add("out-of-range", pointer(key, field.name), message)
 
 
 _RANGE = (
