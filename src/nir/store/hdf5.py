@@ -213,9 +213,11 @@ def _write_compressed(dsid: h5d.DatasetID, array: np.ndarray, chunks: tuple[int,
     """Write every chunk already filtered, compressing chunks in parallel threads.
 
     The bytes are exactly what HDF5's shuffle and deflate filters produce and undo, so any
-    HDF5 reader decodes them. zlib's run-length strategy at level 1 is about twice as fast
-    as HDF5's own deflate on shuffled floats, compresses them as well, and still collapses
-    runs (zeros, repeated values). zlib releases the GIL, so chunks compress on all cores.
+    HDF5 reader decodes them. zlib's Huffman-only strategy is about 2.5 times as fast as
+    HDF5's own deflate on shuffled floats and compresses trained weights as well; a chunk it
+    shrinks little is kept as it is, and one it shrinks a lot (zeros, repeated values, where
+    Huffman coding alone stops at 8:1) is recompressed with the run-length strategy. zlib
+    releases the GIL, so chunks compress on all cores.
     """
     grid = [range(0, size, step) for size, step in zip(array.shape, chunks, strict=True)]
     origins = list(itertools.product(*grid))
@@ -228,8 +230,8 @@ def _write_compressed(dsid: h5d.DatasetID, array: np.ndarray, chunks: tuple[int,
             padded[tuple(slice(0, s) for s in block.shape)] = block
             block = padded
         shuffled = np.ascontiguousarray(block).view(np.uint8).reshape(-1, array.dtype.itemsize).T.tobytes()
-        packer = zlib.compressobj(GZIP_LEVEL, zlib.DEFLATED, 15, 9, zlib.Z_RLE)
-        return packer.compress(shuffled) + packer.flush()
+        packed = _deflate(shuffled, zlib.Z_HUFFMAN_ONLY)
+        return _deflate(shuffled, zlib.Z_RLE) if len(packed) < len(shuffled) // 4 else packed
 
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
         for origin, data in zip(origins, pool.map(encode, origins), strict=True):
@@ -263,6 +265,11 @@ def _dataset_plist(chunks: tuple[int, ...] | None) -> h5p.PropDCID:
     plist.set_shuffle()
     plist.set_deflate(GZIP_LEVEL)
     return plist
+
+
+def _deflate(data: bytes, strategy: int) -> bytes:
+    packer = zlib.compressobj(GZIP_LEVEL, zlib.DEFLATED, 15, 9, strategy)
+    return packer.compress(data) + packer.flush()
 
 
 def _chunks(shape: tuple[int, ...], itemsize: int, target: int = 1024**2) -> tuple[int, ...]:
