@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from functools import cache
 from itertools import pairwise
 from typing import Any
 
@@ -179,14 +180,20 @@ class GraphBase(NIRNode):
 
 def name_problem(name: Any) -> str | None:
     """Why `name` breaks the schema's rule for node names (`propertyNames`), or None."""
-    rule = spec.bundled()["$defs"]["NIRGraph"]["properties"]["nodes"]["propertyNames"]
+    shortest, pattern = _name_rule()
     if not isinstance(name, str):
         return "is not a string"
-    if len(name) < rule.get("minLength", 0):
+    if len(name) < shortest:
         return "is empty"
-    if "pattern" in rule and not re.search(rule["pattern"], name):
-        return f"does not match {rule['pattern']}"
+    if pattern is not None and not pattern.search(name):
+        return f"does not match {pattern.pattern}"
     return None
+
+
+@cache
+def _name_rule() -> tuple[int, re.Pattern[str] | None]:
+    rule = spec.bundled()["$defs"]["NIRGraph"]["properties"]["nodes"]["propertyNames"]
+    return rule.get("minLength", 0), re.compile(rule["pattern"]) if "pattern" in rule else None
 
 
 def _foreign(nodes: Any) -> bool:

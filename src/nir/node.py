@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 import numpy as np
@@ -118,10 +119,7 @@ class NIRNode(BaseModel):
 def _reference_arguments(cls: type[NIRNode], kwargs: dict[str, Any]) -> dict[str, Any]:
     """Accept the reference API's spellings: None for "use the default" (metadata, v_reset,
     ...) and shapes given as port dictionaries such as `{"input": array([3])}`."""
-    fields = {f.name: f for f in spec.unit(cls.__name__).fields}
-    schema_name = {
-        key: info.alias or name for name, info in cls.model_fields.items() for key in (name, *_aliases(info))
-    }
+    fields, schema_name = _argument_names(cls)
     out = {}
     for key, value in kwargs.items():
         field = fields.get(schema_name.get(key, key))
@@ -131,6 +129,16 @@ def _reference_arguments(cls: type[NIRNode], kwargs: dict[str, Any]) -> dict[str
             continue
         out[key] = value
     return out
+
+
+@cache
+def _argument_names(cls: type[NIRNode]) -> tuple[dict[str, spec.FieldSpec], dict[str, str]]:
+    """A class's schema fields by name, and the schema name of every accepted argument name."""
+    fields = {f.name: f for f in spec.unit(cls.__name__).fields}
+    schema_name = {
+        key: info.alias or name for name, info in cls.model_fields.items() for key in (name, *_aliases(info))
+    }
+    return fields, schema_name
 
 
 def _aliases(info: Any) -> list[str]:

@@ -38,6 +38,8 @@ class ReadContext:
 
     filename: str
     lazy: bool = False
+    ordered: bool = True
+    """Whether groups track link creation order (ours do; the reference's do not)."""
     objects: int = 0
     stack: list[tuple[int, int]] = field(default_factory=list)
 
@@ -59,7 +61,7 @@ def _read_group(gid: h5g.GroupID, path: str, ctx: ReadContext) -> Tree:
         raise NIRFormatError(f"{path}: group is linked into itself (a cycle of hard links)")
     ctx.stack.append(address)
     out: Tree = {}
-    for raw, kind in _links(gid):
+    for raw, kind in _links(gid, ctx, root=not path):
         name = raw.decode("utf-8", "replace")
         where = f"{path}/{name}"
         if len(raw) > limits.MAX_NAME_BYTES:
@@ -83,18 +85,23 @@ def _read_group(gid: h5g.GroupID, path: str, ctx: ReadContext) -> Tree:
     return out
 
 
-def _links(gid: h5g.GroupID) -> list[tuple[bytes, int]]:
+def _links(gid: h5g.GroupID, ctx: ReadContext, root: bool) -> list[tuple[bytes, int]]:
     """(name, link type) of each link, in creation order where the group tracks it, else by name."""
     found: list[tuple[bytes, int]] = []
 
     def collect(name: bytes, info: Any) -> None:
         found.append((name, info.type))
 
-    try:
-        gid.links.iterate(collect, idx_type=h5.INDEX_CRT_ORDER, info=True)
-    except (KeyError, ValueError, RuntimeError):
-        found.clear()
-        gid.links.iterate(collect, info=True)
+    if ctx.ordered:
+        try:
+            gid.links.iterate(collect, idx_type=h5.INDEX_CRT_ORDER, info=True)
+            return found
+        except (KeyError, ValueError, RuntimeError):
+            # A file written without the index has it in no group (the root group never has
+            # it): stop asking, since a failed attempt costs more than the iteration itself.
+            ctx.ordered = root
+            found.clear()
+    gid.links.iterate(collect, info=True)
     return found
 
 
