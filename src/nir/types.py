@@ -13,6 +13,8 @@ from typing import Annotated, Any
 import numpy as np
 from pydantic import BeforeValidator, PlainSerializer, WithJsonSchema
 
+from nir.spec import bundled
+
 NUMERIC_KINDS = "biuf"
 NON_FINITE = {"NaN": math.nan, "Infinity": math.inf, "-Infinity": -math.inf}
 
@@ -51,10 +53,10 @@ def tensor_from_json(obj: dict[str, Any]) -> np.ndarray:
     missing = {"dtype", "shape", "data"} - set(obj)
     if missing:
         raise ValueError(f"a JSON tensor needs {', '.join(sorted(missing))}")
-    try:
-        dtype = np.dtype(obj["dtype"])
-    except TypeError:
-        raise ValueError(f"unknown tensor dtype {obj['dtype']!r}") from None
+    known = bundled()["$defs"]["Tensor"]["properties"]["dtype"]["enum"]
+    if obj["dtype"] not in known:
+        raise ValueError(f"unknown tensor dtype {obj['dtype']!r}; known: {', '.join(known)}")
+    dtype = np.dtype(obj["dtype"])
     shape = tuple(_shape_items(obj["shape"]))
     data = obj["data"]
     if not isinstance(data, list):
@@ -70,16 +72,24 @@ def tensor_from_json(obj: dict[str, Any]) -> np.ndarray:
         info = np.iinfo(dtype)
         if values and not (info.min <= min(values) and max(values) <= info.max):
             raise ValueError(f"a JSON tensor of dtype {dtype} holds an element outside [{info.min}, {info.max}]")
-    return np.array(values, dtype=dtype).reshape(shape)
+    try:
+        return np.array(values, dtype=dtype).reshape(shape)
+    except OverflowError:
+        raise ValueError(f"a JSON tensor of dtype {dtype} holds an element beyond its range") from None
 
 
 def _shape_items(value: Any) -> list[int]:
-    array = np.atleast_1d(np.asarray(value))
+    try:
+        array = np.atleast_1d(np.asarray(value))
+    except (OverflowError, ValueError):
+        raise ValueError(f"a shape is a list of integers, not {value!r}") from None
     if array.dtype.kind == "f" and array.size and np.all(np.isfinite(array)) and np.all(array == np.round(array)):
         array = array.astype(np.int64)  # JSON Schema counts 3.0 as an integer
     if array.ndim != 1 or (array.size and array.dtype.kind not in "iu"):
         raise ValueError(f"a shape is a list of integers, not {value!r}")
     items = [int(x) for x in array]
+    if any(x >= 2**63 for x in items):
+        raise ValueError(f"a shape's sizes must be below 2**63: {items}")
     if any(x < 0 for x in items):
         raise ValueError(f"a shape cannot hold negative sizes: {items}")
     return items

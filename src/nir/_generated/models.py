@@ -528,13 +528,16 @@ class NIRGraph(GraphBase):
 
     model_config = ConfigDict(
         extra="forbid",
+        regex_engine="python-re",
     )
     type: Literal["NIRGraph"]
     """
     Discriminator: the unit's name.
     """
     nodes: dict[
-        Annotated[str, StringConstraints(pattern=r"^[^/]+$", min_length=1)],
+        Annotated[
+            str, StringConstraints(pattern=r"^(?!\.\.?$)[^/\u0000]+$", min_length=1)
+        ],
         Input
         | Output
         | Affine

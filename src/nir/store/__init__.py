@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 from pathlib import Path
 from typing import IO, Any
 
@@ -39,6 +40,10 @@ def _name(source: Source) -> str:
 
 
 def _open(source: Source) -> h5py.File:
+    if isinstance(source, str | os.PathLike) and os.path.exists(source) and not os.path.isdir(source):
+        if not stat.S_ISREG(os.stat(source).st_mode):
+            # Opening a FIFO or a device would block or read forever.
+            raise NIRFormatError(f"{_name(source)}: not a regular file")
     try:
         return h5py.File(source, "r")
     except FileNotFoundError:
@@ -132,7 +137,7 @@ def from_json(text: str | bytes | dict[str, Any], strict: bool = True, source: s
     report = Report(source=source)
     try:
         doc = json.loads(text) if isinstance(text, str | bytes) else text
-    except json.JSONDecodeError as err:
+    except ValueError as err:  # JSONDecodeError, and integers beyond Python's digit limit
         raise NIRFormatError(f"{source}: not JSON: {err}") from None
     except RecursionError:
         raise NIRFormatError(f"{source}: JSON nested too deeply to read") from None

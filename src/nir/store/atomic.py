@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import glob
 import os
 import tempfile
 from collections.abc import Iterator
@@ -13,9 +14,13 @@ from pathlib import Path
 def atomic_path(target: str | os.PathLike[str]) -> Iterator[Path]:
     """Yield a temporary path in the target's folder; on success it replaces `target`.
 
-    If the body raises, the temporary file is removed and `target` is left as it was.
+    If the body raises, the temporary file is removed and `target` is left as it was. A
+    symbolic link is followed (the file it points to is replaced). After a successful
+    replacement, temporary files that earlier writers of the same target left behind (a
+    killed process cannot clean up) are removed: concurrent writers to one path are not
+    supported.
     """
-    target = Path(target)
+    target = Path(os.path.realpath(target))
     folder = target.parent if str(target.parent) else Path(".")
     if not folder.is_dir():
         raise FileNotFoundError(f"{target}: the folder {folder} does not exist")
@@ -31,6 +36,9 @@ def atomic_path(target: str | os.PathLike[str]) -> Iterator[Path]:
         else:
             os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, target)
+        for stale in folder.glob(f".{glob.escape(target.name)}.*.tmp"):
+            with contextlib.suppress(OSError):
+                stale.unlink()
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             tmp.unlink()

@@ -36,6 +36,8 @@ def build_graph(tree: Tree, report: Report, key: Key = (), json: bool = False) -
     Left-out nodes are remembered on the graph (`dropped`), so that edges naming them are
     not reported a second time. With `json`, tensors must be spelled as tensor objects.
     """
+    if not key and tree.get("type") != "NIRGraph":
+        report.add("invalid-node", "/type", f"the root node must be a NIRGraph, not {tree.get('type')!r}")
     if len(key) > limits.MAX_DEPTH:
         raise NIRFormatError(f"{pointer(key)}: graphs are nested deeper than {limits.MAX_DEPTH} levels")
     graph_class = node_types()["NIRGraph"]
@@ -58,7 +60,7 @@ def build_graph(tree: Tree, report: Report, key: Key = (), json: bool = False) -
         else:
             nodes[name] = node
     edges = _edges(tree.get("edges"), report, key)
-    metadata = _metadata(tree.get("metadata"), report, pointer(key, "metadata"))
+    metadata = _metadata(tree.get("metadata"), report, pointer(key, "metadata"), json)
     graph = graph_class(nodes=nodes, edges=edges, metadata=metadata, type_check=False)
     graph.dropped = dropped
     return graph
@@ -99,7 +101,7 @@ def build_node(tree: Any, report: Report, key: Key, json: bool = False) -> NIRNo
         if name == "type":
             continue
         if name == "metadata":
-            kwargs["metadata"] = _metadata(value, report, pointer(key, name))
+            kwargs["metadata"] = _metadata(value, report, pointer(key, name), json)
         elif name in known:
             kwargs[name] = _unwrap_port(value)
         else:
@@ -158,20 +160,24 @@ def _edges(value: Any, report: Report, key: Key) -> list[tuple[str, str]]:
     return edges
 
 
-def _metadata(value: Any, report: Report, where: str) -> dict[str, Any]:
+def _metadata(value: Any, report: Report, where: str, json: bool = False) -> dict[str, Any]:
     if value is None:
         return {}
     if not isinstance(value, dict):
         report.add("invalid-node", where, "metadata must be a group of named values")
         return {}
-    return {k: _metadata_value(v) for k, v in value.items()}
+    try:
+        return {k: _metadata_value(v, json) for k, v in value.items()}
+    except ValueError as err:
+        report.add("invalid-node", where, f"metadata: {err}")
+        return {}
 
 
-def _metadata_value(value: Any) -> Any:
+def _metadata_value(value: Any, json: bool) -> Any:
     if isinstance(value, dict):
-        if set(value) == {"dtype", "shape", "data"}:
+        if json and set(value) == {"dtype", "shape", "data"}:  # a tensor object in a JSON document
             return tensor_from_json(value)
-        return {k: _metadata_value(v) for k, v in value.items()}
+        return {k: _metadata_value(v, json) for k, v in value.items()}
     if isinstance(value, np.ndarray):
         if value.ndim == 0:
             return value.item()

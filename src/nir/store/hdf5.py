@@ -38,6 +38,8 @@ class ReadContext:
 
     filename: str
     lazy: bool = False
+    eager_bytes: int = 0
+    """Bytes read into memory so far: all datasets together stay within MAX_EAGER_BYTES."""
     ordered: bool = True
     """Whether groups track link creation order (ours do; the reference's do not)."""
     objects: int = 0
@@ -132,11 +134,15 @@ def _read_dataset(dsid: h5d.DatasetID, where: str, ctx: ReadContext) -> Any:
     nbytes = math.prod(shape) * dtype.itemsize
     strings = dtype.kind in "SU" or (dtype.kind == "O" and h5py.check_string_dtype(dtype) is not None)
     if ctx.lazy and not strings and nbytes > limits.LAZY_THRESHOLD_BYTES:
-        return LazyTensor.placeholder(shape, dtype, ctx.filename, where)
-    if nbytes > limits.MAX_EAGER_BYTES:
+        try:
+            return LazyTensor.placeholder(shape, dtype, ctx.filename, where)
+        except ValueError as err:  # more elements than numpy can index
+            raise NIRFormatError(f"{where}: dataset of shape {shape} cannot be represented ({err})") from None
+    ctx.eager_bytes += nbytes
+    if ctx.eager_bytes > limits.MAX_EAGER_BYTES:
         raise NIRFormatError(
-            f"{where}: dataset of shape {shape} ({nbytes} bytes) exceeds the eager-read limit of "
-            f"{limits.MAX_EAGER_BYTES} bytes; open the file with lazy=True"
+            f"{where}: dataset of shape {shape} ({nbytes} bytes) takes the file's data past the eager-read "
+            f"limit of {limits.MAX_EAGER_BYTES} bytes; open the file with lazy=True"
         )
     if dtype.kind == "V" or (dtype.kind == "O" and not strings):
         raise NIRFormatError(f"{where}: unsupported data type {dtype}")

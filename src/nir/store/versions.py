@@ -27,7 +27,7 @@ def layout_of(version: str | None) -> str:
     """The layout a file of `version` uses; UnsupportedVersionError for a future major version."""
     if version is None:
         return "0.0"
-    found = re.match(r"^\s*v?(\d+)\.(\d+)", version)
+    found = re.match(r"^\s*v?(\d{1,6})\.(\d{1,6})(?!\d)", version)
     if not found:
         raise UnsupportedVersionError(f"unrecognised file version {version!r}")
     major, minor = int(found[1]), int(found[2])
