@@ -127,7 +127,7 @@ def read_ours(path: Path):
     from nir.store import hdf5
 
     with h5py.File(path, "r") as f:
-        return hdf5.read_file(f)[0]
+        return hdf5.read_file(f)
 
 
 # ---------------------------------------------------------------- write variants

@@ -60,7 +60,7 @@ def test_lazy_read_leaves_the_large_weight_on_disk(big_file: Path, big_weight: n
     assert weight.nbytes_on_disk == N * N * 4
     assert weight.strides == (0, 0)  # a placeholder: no memory behind it
     assert not weight.flags.writeable
-    assert weight.source == (str(big_file), "/node/nodes/affine/weight")
+    assert weight.source == (str(big_file), b"/node/nodes/affine/weight")
     values = weight.load()
     assert type(values) is np.ndarray and values.dtype == np.float32
     assert values.tobytes() == big_weight.tobytes()

@@ -14,17 +14,17 @@ class LazyTensor(np.ndarray):
     its elements are NOT the file's values. `load()` reads the real data.
     """
 
-    source: tuple[str, str]
+    source: tuple[str, bytes]
 
     @classmethod
-    def placeholder(cls, shape: tuple[int, ...], dtype: np.dtype, file: str, dataset: str) -> LazyTensor:
+    def placeholder(cls, shape: tuple[int, ...], dtype: np.dtype, file: str, dataset: bytes) -> LazyTensor:
         """A zero-memory array of `shape` and `dtype` that remembers where its data lives."""
         view = np.broadcast_to(np.zeros((), dtype=dtype), shape).view(cls)
         view.source = (file, dataset)
         return view
 
     def __array_finalize__(self, obj: Any) -> None:
-        self.source = getattr(obj, "source", ("", ""))
+        self.source = getattr(obj, "source", ("", b""))
 
     @property
     def nbytes_on_disk(self) -> int:
@@ -32,12 +32,17 @@ class LazyTensor(np.ndarray):
         return int(np.prod(self.shape, dtype=np.int64)) * self.dtype.itemsize
 
     def load(self) -> np.ndarray:
-        """Read the dataset's values from the file."""
+        """Read the dataset's values from the file (NIRFormatError if it cannot be read)."""
         import h5py
 
+        from nir.errors import NIRFormatError
+
         file, dataset = self.source
-        with h5py.File(file, "r") as f:
-            return f[dataset][()]
+        try:
+            with h5py.File(file, "r") as f:
+                return f[dataset][()]
+        except (OSError, KeyError, ValueError, RuntimeError) as err:
+            raise NIRFormatError(f"{file}: {dataset.decode('utf-8', 'replace')}: cannot read ({err})") from None
 
 
 def is_lazy(value: Any) -> bool:

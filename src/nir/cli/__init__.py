@@ -40,6 +40,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the `nir` command; returns the exit code (0 ok, 1 invalid input, 2 unreadable or usage error)."""
+    for stream in (sys.stdout, sys.stderr):
+        # Names in files may hold text a terminal cannot encode: escape it, never fail on it.
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
     parser = build_parser()
     args = parser.parse_args(argv)
     if not hasattr(args, "run"):

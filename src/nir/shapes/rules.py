@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from nir.lazy import is_lazy
 from nir.shapes.formulas import FORMULAS
 from nir.shapes.symbols import Binding, Env, fmt, match, resolve
 from nir.spec import UnitSpec
@@ -61,7 +62,10 @@ def bind(spec: UnitSpec, node: Any, weak: frozenset[str] = frozenset(), defaults
             dtype = np.result_type(source, value.item())
         else:
             dtype = value.dtype
-        if target is not None:
+        if target is not None and is_lazy(value_of(node, env[field.shape[0].removeprefix("...")].source)):
+            # The shape comes from a tensor left on disk: a read-only view costs no memory.
+            value = np.broadcast_to(value.astype(dtype), target)
+        elif target is not None:
             value = np.full(target, value, dtype=dtype)
         elif dtype != value.dtype:
             value = value.astype(dtype)

@@ -73,7 +73,7 @@ def load(source: Source, lazy: bool = False, check: bool = True) -> tuple[GraphB
     lazy = lazy and isinstance(source, str | os.PathLike)  # a stream cannot be reopened later
     with _open(source) as f:
         try:
-            tree, _attrs = hdf5.read_file(f, lazy=lazy)
+            tree = hdf5.read_file(f, lazy=lazy)
         except (OSError, RuntimeError, KeyError) as err:
             raise NIRFormatError(f"{_name(source)}: cannot read ({err})") from None
     version = tree.get("version")
@@ -161,6 +161,8 @@ def from_json(text: str | bytes | dict[str, Any], strict: bool = True, source: s
 
 def read_json(path: str | os.PathLike[str], strict: bool = True) -> GraphBase:
     """Read a JSON document from a file."""
+    if os.path.exists(path) and not os.path.isdir(path) and not stat.S_ISREG(os.stat(path).st_mode):
+        raise NIRFormatError(f"{path}: not a regular file")
     try:
         text = Path(path).read_text("utf-8")
     except (OSError, UnicodeDecodeError) as err:

@@ -39,6 +39,7 @@ class ReadContext:
     filename: str
     lazy: bool = False
     eager_bytes: int = 0
+    strings: int = 0
     """Bytes read into memory so far: all datasets together stay within MAX_EAGER_BYTES."""
     ordered: bool = True
     """Whether groups track link creation order (ours do; the reference's do not)."""
@@ -46,15 +47,17 @@ class ReadContext:
     stack: list[tuple[int, int]] = field(default_factory=list)
 
 
-def read_file(f: h5py.File, lazy: bool = False) -> tuple[Tree, dict[str, Any]]:
-    """The whole file as a tree (datasets as arrays or strings) and the root attributes."""
+def read_file(f: h5py.File, lazy: bool = False) -> Tree:
+    """The whole file as a tree (datasets as arrays or strings).
+
+    Attributes are not read: the format keeps nothing in them that a reader needs, and a
+    corrupt attribute type can crash libhdf5 when decoded.
+    """
     ctx = ReadContext(filename=f.filename, lazy=lazy)
-    tree = _read_group(f.id, "", ctx)
-    attrs = {k: _text_or_value(v) for k, v in f.attrs.items()}
-    return tree, attrs
+    return _read_group(f.id, "", ctx)
 
 
-def _read_group(gid: h5g.GroupID, path: str, ctx: ReadContext) -> Tree:
+def _read_group(gid: h5g.GroupID, path: str, ctx: ReadContext, raw_path: bytes = b"") -> Tree:
     if len(ctx.stack) > limits.MAX_DEPTH:
         raise NIRFormatError(f"{path}: groups are nested deeper than {limits.MAX_DEPTH} levels")
     info = h5o.get_info(gid)
@@ -78,9 +81,9 @@ def _read_group(gid: h5g.GroupID, path: str, ctx: ReadContext) -> Tree:
             raise NIRFormatError(f"file holds more than {limits.MAX_OBJECTS} objects")
         obj = h5o.open(gid, raw)
         if isinstance(obj, h5g.GroupID):
-            out[name] = _read_group(obj, where, ctx)
+            out[name] = _read_group(obj, where, ctx, raw_path + b"/" + raw)
         elif isinstance(obj, h5d.DatasetID):
-            out[name] = _read_dataset(obj, where, ctx)
+            out[name] = _read_dataset(obj, where, ctx, raw_path + b"/" + raw)
         else:
             raise NIRFormatError(f"{where}: neither a group nor a dataset")
     ctx.stack.pop()
@@ -122,7 +125,7 @@ def _dtype(tid: h5t.TypeID) -> np.dtype:
     return tid.dtype
 
 
-def _read_dataset(dsid: h5d.DatasetID, where: str, ctx: ReadContext) -> Any:
+def _read_dataset(dsid: h5d.DatasetID, where: str, ctx: ReadContext, raw_where: bytes) -> Any:
     shape = dsid.shape
     if shape is None:
         raise NIRFormatError(f"{where}: dataset holds no value (null dataspace)")
@@ -135,9 +138,13 @@ def _read_dataset(dsid: h5d.DatasetID, where: str, ctx: ReadContext) -> Any:
     strings = dtype.kind in "SU" or (dtype.kind == "O" and h5py.check_string_dtype(dtype) is not None)
     if ctx.lazy and not strings and nbytes > limits.LAZY_THRESHOLD_BYTES:
         try:
-            return LazyTensor.placeholder(shape, dtype, ctx.filename, where)
+            return LazyTensor.placeholder(shape, dtype, ctx.filename, raw_where)
         except ValueError as err:  # more elements than numpy can index
             raise NIRFormatError(f"{where}: dataset of shape {shape} cannot be represented ({err})") from None
+    if strings:
+        ctx.strings += math.prod(shape)
+        if ctx.strings > limits.MAX_STRINGS:
+            raise NIRFormatError(f"{where}: the file holds more than {limits.MAX_STRINGS} strings")
     ctx.eager_bytes += nbytes
     if ctx.eager_bytes > limits.MAX_EAGER_BYTES:
         raise NIRFormatError(
@@ -174,10 +181,6 @@ def _text(value: Any) -> str:
     if isinstance(value, bytes):
         return value.decode("utf-8", "replace")
     return str(value)
-
-
-def _text_or_value(value: Any) -> Any:
-    return _text(value) if isinstance(value, (bytes, np.bytes_, str)) else value
 
 
 def write_file(f: h5py.File, tree: Tree, attrs: dict[str, Any]) -> None:

@@ -17,3 +17,7 @@ MAX_NAME_BYTES = 4096
 
 CHECK_VALUES_MAX_BYTES = 16 * 1024**2
 """Lazy tensors up to this size have their values checked by validation; larger ones are reported as unchecked."""
+
+MAX_STRINGS = 200_000
+"""Most strings (node types, edge endpoints, text metadata) one file may hold; each costs far
+more to read and decode than its 8 bytes on disk suggest."""

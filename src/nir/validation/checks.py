@@ -6,6 +6,7 @@ from collections import deque
 
 import numpy as np
 
+from nir.errors import NIRFormatError
 from nir.lazy import is_lazy
 from nir.shapes.rules import value_of
 from nir.spec import FieldSpec, units
@@ -74,7 +75,11 @@ def _check_values(key: Key, field: FieldSpec, value: np.ndarray, report: Report)
             message = f"{field.name} ({value.nbytes_on_disk} bytes) was not read"
             report.add("values-unchecked", pointer(key, field.name), message)
             return
-        value = value.load()
+        try:
+            value = value.load()
+        except NIRFormatError as err:
+            report.add("unreadable", pointer(key, field.name), str(err))
+            return
     finite = np.isfinite(value) if value.dtype.kind == "f" else np.ones(value.shape, bool)
     if field.finite and not finite.all():
         bad = ~finite
