@@ -11,7 +11,7 @@ INTEROP_PY := $(INTEROP_VENV)/bin/python
 # --no-deps so that Norse's torchvision requirement cannot pull a multi-GB CUDA torch.
 CONVERTERS := snntorch==1.0.0 norse==1.1.0 nirtorch==2.6
 
-.PHONY: run examples interop conformance conformance-check docs docs-check test codegen codegen-check lint format pytest bench bench-profile reference-env clean
+.PHONY: run examples interop conformance conformance-check docs docs-check test codegen codegen-check lint format pytest bench bench-profile fuzz reference-env clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -87,6 +87,10 @@ test: codegen-check conformance-check docs-check lint pytest interop  ## everyth
 
 bench: $(VENV)/.installed reference-env  ## benchmarks against the reference package
 	NIR_REFERENCE_PYTHON=$(abspath $(REF_PY)) $(PY) bench/run.py
+
+fuzz: $(VENV)/.installed  ## coverage-guided fuzzing of the reader and validator (60 s per target)
+	$(PY) -m pip install -q 'atheris==3.0.0' || echo "atheris unavailable: fuzz/run.py falls back to random mutation"
+	$(PY) fuzz/run.py --seconds $${FUZZ_SECONDS:-60}
 
 bench-profile: $(VENV)/.installed reference-env  ## hot spots of our read/validate/write, and the HDF5 floors
 	NIR_REFERENCE_PYTHON=$(abspath $(REF_PY)) $(PY) bench/profile.py

@@ -1,0 +1,30 @@
+"""Shared by the fuzz targets and fuzz/run.py: crash signatures and the known-bug filter."""
+
+from __future__ import annotations
+
+import os
+import traceback
+
+IGNORE = frozenset(s for s in os.environ.get("NIR_FUZZ_IGNORE", "").split("|") if s)
+"""Signatures (`Type@file:function`) of known bugs that fuzz/run.py asks the targets to step over,
+so that a bug found once does not stop every later run at its first input."""
+
+
+def where(err: BaseException) -> str:
+    """The innermost frame of the traceback inside the nir package, as `nir/module.py:function`."""
+    frames = traceback.extract_tb(err.__traceback__)
+    inside = [f for f in frames if "/nir/" in f.filename.replace(os.sep, "/")] or frames
+    if not inside:
+        return "?"
+    name = inside[-1].filename.replace(os.sep, "/")
+    return f"{name.rsplit('/src/', 1)[-1] if '/src/' in name else name.rsplit('/', 1)[-1]}:{inside[-1].name}"
+
+
+def signature(err: BaseException) -> str:
+    """What identifies one bug among many crashing inputs: exception type and where it escaped nir."""
+    return f"{type(err).__name__}@{where(err)}"
+
+
+def known(err: BaseException) -> bool:
+    """Whether `err` is a known bug the current run steps over."""
+    return signature(err) in IGNORE

@@ -1,0 +1,54 @@
+#!/usr/bin/env python3
+"""Fuzz target: bytes -> `nir.from_json`.
+
+`nir.from_json(data, strict=False)` may raise only a `nir.NIRError` subclass; when it returns
+a graph, `nir.validate(graph)` must return a report. Anything else is a crash (see
+fuzz_read.py for how to run it; fuzz/json.dict holds the JSON and NIR tokens libFuzzer splices in).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+atheris = None
+if not os.environ.get("NIR_FUZZ_PLAIN"):  # set by fuzz/run.py to replay inputs without instrumentation
+    try:
+        import atheris
+    except ImportError:  # plain Python: fuzz/run.py --engine random drives `check`
+        atheris = None
+
+if atheris is not None:
+    with atheris.instrument_imports(include=["nir"]):
+        import nir
+else:
+    import nir
+
+from common import known  # noqa: E402 - after the instrumented imports
+
+
+def check(data: bytes) -> None:
+    """Raise if the JSON reader breaks its promise on `data`; return otherwise."""
+    try:
+        try:
+            graph = nir.from_json(data, strict=False)
+        except nir.NIRError:
+            return
+        report = nir.validate(graph)
+        if not isinstance(report, nir.Report):
+            raise TypeError(f"nir.validate returned {type(report).__name__}, not a Report")
+    except Exception as err:
+        if not known(err):
+            raise
+
+
+def main() -> None:
+    """Fuzz with atheris; libFuzzer reads its flags and corpus folders from the command line."""
+    if atheris is None:
+        raise SystemExit("atheris is not installed: use `python fuzz/run.py --engine random`")
+    atheris.Setup(sys.argv, check)
+    atheris.Fuzz()
+
+
+if __name__ == "__main__":
+    main()
