@@ -7,6 +7,7 @@ import json
 import sys
 from pathlib import Path
 
+from nir.cli.isolate import validate_isolated
 from nir.cli.style import Progress, Style, use_colour
 from nir.validation import Report, validate
 
@@ -35,6 +36,16 @@ def add_parser(commands: argparse._SubParsersAction, parents: list[argparse.Argu
     parser.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
     parser.add_argument("--strict", action="store_true", help="treat warnings as failures")
     parser.add_argument("--color", choices=("auto", "always", "never"), default="auto", help="colour the text output")
+    parser.add_argument("--timeout", type=float, default=60, metavar="S", help="seconds per file (default 60)")
+    parser.add_argument(
+        "--max-memory", type=int, default=4096, metavar="MB", help="memory cap per file, in MB (default 4096)"
+    )
+    parser.add_argument(
+        "--no-isolate",
+        dest="isolate",
+        action="store_false",
+        help="validate in this process (no timeout or memory cap; for debugging)",
+    )
     parser.set_defaults(run=run)
 
 
@@ -72,7 +83,7 @@ def run(args: argparse.Namespace) -> int:
     progress = Progress(len(files))
     results = []
     for path in files:
-        report = validate(path)
+        report = validate_isolated(path, args.timeout, args.max_memory) if args.isolate else validate(path)
         results.append((report, verdict(report, args.strict)))
         progress.step(str(path))
     progress.close()
