@@ -16,8 +16,11 @@ from nir.validation import Report, validate
 
 
 def _child(path: Path, max_memory_mb: int, pipe: multiprocessing.connection.Connection) -> None:
+    _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
     limit = max_memory_mb * 1024 * 1024
-    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    if hard != resource.RLIM_INFINITY:
+        limit = min(limit, hard)  # a cap set by the caller stays in force
+    resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
     try:
         pipe.send(validate(path))
     except MemoryError:
@@ -33,8 +36,11 @@ def validate_isolated(path: Path, timeout: float, max_memory_mb: int) -> Report:
     child = context.Process(target=_child, args=(path, max_memory_mb, send), daemon=True)
     child.start()
     send.close()
-    report = receive.recv() if receive.poll(timeout) else None
-    if report is None or not isinstance(report, Report):
+    try:
+        report = receive.recv() if receive.poll(timeout) else None
+    except (EOFError, OSError):  # the child died without answering
+        report = None
+    if not isinstance(report, Report):
         child.kill()
     child.join()
     if isinstance(report, Report):

@@ -80,6 +80,8 @@ def _check_values(key: Key, field: FieldSpec, value: np.ndarray, report: Report)
         except NIRFormatError as err:
             report.add("unreadable", pointer(key, field.name), str(err))
             return
+    if value.size > 1 and not any(value.strides):
+        value = value.reshape(-1)[:1]  # a broadcast scalar: one value stands for all
     finite = np.isfinite(value) if value.dtype.kind == "f" else np.ones(value.shape, bool)
     if field.finite and not finite.all():
         bad = ~finite
