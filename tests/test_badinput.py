@@ -97,10 +97,9 @@ def isolated_runs(bad_files: dict[str, Path]) -> dict[str, Run]:
     todo = [c for c in CASES if c.isolated and c.name in bad_files]
 
     def one(case: Case) -> tuple[str, Run]:
-        path = bad_files[case.name]
-        return case.name, run_cli(
-            "validate", "--format", "json", path, timeout=SECONDS + 1, memory_limit_mb=CHILD_MEMORY_MB
-        )
+        # --timeout: the CLI's own guard against libhdf5 hangs (its default, 60 s, is beyond this budget)
+        args = ("validate", "--format", "json", "--timeout", "3", bad_files[case.name])
+        return case.name, run_cli(*args, timeout=SECONDS + 1, memory_limit_mb=CHILD_MEMORY_MB)
 
     with ThreadPoolExecutor(2) as pool:
         return dict(pool.map(one, todo))
@@ -242,14 +241,14 @@ def test_single_file_runs_are_fast_and_small(name: str, path_of: Any) -> None:
     assert set(case.codes) <= {f["code"] for f in entry["findings"]}
 
 
-def test_text_output_agrees_with_the_json_output(bad_files: dict[str, Path], batch_run: Any) -> None:
-    folder = next(iter(bad_files.values())).parent.parent / "batch"
-    run = run_cli("validate", folder, timeout=180)
+def test_text_output_agrees_with_the_json_output(batch_run: Any) -> None:
+    sample = sorted(batch_run[1])[::6]  # every sixth file of the folder run: all kinds, a sixth of the time
+    run = run_cli("validate", *sample, timeout=180)
     assert run.code == 2
     assert "Traceback" not in run.stderr and "nir:" not in run.stderr, run.stderr[-2000:]
     heads = {"valid": "OK", "invalid": "INVALID", "unreadable": "UNREADABLE"}
-    for source, entry in batch_run[1].items():
-        assert f"{source}: {heads[entry['verdict']]}" in run.stdout, source
+    for source in sample:
+        assert f"{source}: {heads[batch_run[1][source]['verdict']]}" in run.stdout, source
 
 
 def test_a_corrupt_root_attribute_is_not_read(tmp_path: Path) -> None:

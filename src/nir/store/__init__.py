@@ -74,7 +74,9 @@ def load(source: Source, lazy: bool = False, check: bool = True) -> tuple[GraphB
     with _open(source) as f:
         try:
             tree = hdf5.read_file(f, lazy=lazy)
-        except (OSError, RuntimeError, KeyError) as err:
+        except NIRFormatError:
+            raise
+        except (OSError, RuntimeError, KeyError, ValueError) as err:  # ValueError: undecodable HDF5 messages
             raise NIRFormatError(f"{_name(source)}: cannot read ({err})") from None
     version = tree.get("version")
     if version is not None and not isinstance(version, str):
