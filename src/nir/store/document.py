@@ -251,8 +251,9 @@ def _metadata_tree(value: dict[str, Any], where: str) -> Tree:
     for key, item in value.items():
         if not isinstance(key, str) or not key:
             raise ValueError(f"{where}: metadata keys must be non-empty strings, not {key!r}")
-        if "/" in key:
-            raise ValueError(f"{where}: metadata key {key!r} holds '/', which HDF5 reads as a path")
+        problem = name_problem(key)  # metadata keys become HDF5 names, like node names
+        if problem:
+            raise ValueError(f"{where}: metadata key {key!r} {problem}")
         if isinstance(item, dict):
             out[key] = _metadata_tree(item, f"{where}/{key}")
         elif isinstance(item, int) and not isinstance(item, bool) and not -(2**63) <= item < 2**63:

@@ -4,7 +4,7 @@ MAX_DEPTH = 64
 """Deepest nesting of groups (graphs inside graphs and metadata mappings) a file may have."""
 
 MAX_EAGER_BYTES = 2 * 1024**3
-"""Largest tensor read into memory by an eager read; larger ones need `lazy=True`."""
+"""Most bytes an eager read takes into memory from one file (all datasets together); beyond it, use `lazy=True`."""
 
 LAZY_THRESHOLD_BYTES = 64 * 1024
 """In a lazy read, datasets up to this size are still read; larger ones stay on disk."""
