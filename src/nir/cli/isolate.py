@@ -8,6 +8,7 @@ exhaust a whole `nir validate` run.
 
 from __future__ import annotations
 
+import math
 import multiprocessing
 import resource
 from pathlib import Path
@@ -15,12 +16,18 @@ from pathlib import Path
 from nir.validation import Report, validate
 
 
-def _child(path: Path, max_memory_mb: int, pipe: multiprocessing.connection.Connection) -> None:
-    _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
-    limit = max_memory_mb * 1024 * 1024
+def _cap(kind: int, value: int) -> None:
+    """Lower a resource limit to `value`; a lower cap set by the caller stays in force."""
+    _soft, hard = resource.getrlimit(kind)
     if hard != resource.RLIM_INFINITY:
-        limit = min(limit, hard)  # a cap set by the caller stays in force
-    resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+        value = min(value, hard)
+    resource.setrlimit(kind, (value, hard))
+
+
+def _child(path: Path, timeout: float, max_memory_mb: int, pipe: multiprocessing.connection.Connection) -> None:
+    _cap(resource.RLIMIT_AS, max_memory_mb * 1024 * 1024)
+    # The kernel stops a child that spins past its time even if the parent was killed first.
+    _cap(resource.RLIMIT_CPU, math.ceil(timeout) + 1)
     try:
         pipe.send(validate(path))
     except MemoryError:
@@ -33,7 +40,7 @@ def validate_isolated(path: Path, timeout: float, max_memory_mb: int) -> Report:
     """`nir.validate(path)` in a child process; a report of `unreadable` if it hangs or dies."""
     context = multiprocessing.get_context("fork")
     receive, send = context.Pipe(duplex=False)
-    child = context.Process(target=_child, args=(path, max_memory_mb, send), daemon=True)
+    child = context.Process(target=_child, args=(path, timeout, max_memory_mb, send), daemon=True)
     child.start()
     send.close()
     try:
