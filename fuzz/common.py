@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import os
+import sys
 import traceback
+from collections.abc import Callable
+from types import ModuleType
 
 IGNORE = frozenset(s for s in os.environ.get("NIR_FUZZ_IGNORE", "").split("|") if s)
 """Signatures (`Type@file:function`) of known bugs that fuzz/run.py asks the targets to step over,
@@ -28,3 +31,11 @@ def signature(err: BaseException) -> str:
 def known(err: BaseException) -> bool:
     """Whether `err` is a known bug the current run steps over."""
     return signature(err) in IGNORE
+
+
+def fuzz(atheris: ModuleType | None, check: Callable[[bytes], None]) -> None:
+    """Run a target under atheris; libFuzzer reads its flags and corpus folders from the command line."""
+    if atheris is None:
+        raise SystemExit("atheris is not installed: use `python fuzz/run.py --engine random`")
+    atheris.Setup(sys.argv, check)
+    atheris.Fuzz()

@@ -9,7 +9,6 @@ fuzz_read.py for how to run it; fuzz/json.dict holds the JSON and NIR tokens lib
 from __future__ import annotations
 
 import os
-import sys
 
 atheris = None
 if not os.environ.get("NIR_FUZZ_PLAIN"):  # set by fuzz/run.py to replay inputs without instrumentation
@@ -24,7 +23,7 @@ if atheris is not None:
 else:
     import nir
 
-from common import known  # noqa: E402 - after the instrumented imports
+from common import fuzz, known  # noqa: E402 - after the instrumented imports
 
 
 def check(data: bytes) -> None:
@@ -43,11 +42,8 @@ def check(data: bytes) -> None:
 
 
 def main() -> None:
-    """Fuzz with atheris; libFuzzer reads its flags and corpus folders from the command line."""
-    if atheris is None:
-        raise SystemExit("atheris is not installed: use `python fuzz/run.py --engine random`")
-    atheris.Setup(sys.argv, check)
-    atheris.Fuzz()
+    """Fuzz `check` with atheris."""
+    fuzz(atheris, check)
 
 
 if __name__ == "__main__":

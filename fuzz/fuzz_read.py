@@ -16,7 +16,6 @@ With a file name instead of folders it runs that one input once (a crash reprodu
 from __future__ import annotations
 
 import os
-import sys
 import tempfile
 from pathlib import Path
 
@@ -35,7 +34,7 @@ else:
     import nir
     from nir.store import load
 
-from common import known  # noqa: E402 - after the instrumented imports
+from common import fuzz, known  # noqa: E402 - after the instrumented imports
 
 _SCRATCH = Path(tempfile.mkdtemp(prefix="nir-fuzz-read-", dir="/dev/shm" if os.path.isdir("/dev/shm") else None))
 _PATH = _SCRATCH / "input.nir"
@@ -58,11 +57,8 @@ def check(data: bytes) -> None:
 
 
 def main() -> None:
-    """Fuzz with atheris; libFuzzer reads its flags and corpus folders from the command line."""
-    if atheris is None:
-        raise SystemExit("atheris is not installed: use `python fuzz/run.py --engine random`")
-    atheris.Setup(sys.argv, check)
-    atheris.Fuzz()
+    """Fuzz `check` with atheris."""
+    fuzz(atheris, check)
 
 
 if __name__ == "__main__":
