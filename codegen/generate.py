@@ -1,13 +1,12 @@
 """Generate `src/nir/_generated/` from `schema/<version>/` with datamodel-code-generator.
 
 python codegen/generate.py          # write the generated package
-python codegen/generate.py --check  # exit 1 if the committed package is stale
+python codegen/generate.py --check  # exit 1, printing a diff, if the committed package is stale
 """
 
 from __future__ import annotations
 
 import argparse
-import difflib
 import importlib.util
 import json
 import shutil
@@ -16,6 +15,7 @@ import sys
 import tempfile
 from importlib.metadata import version
 from pathlib import Path
+from types import ModuleType
 
 ROOT = Path(__file__).resolve().parent.parent
 SPEC_VERSION = "1.0"
@@ -72,10 +72,10 @@ OPTIONS = [
 HEADER = f"# Generated from schema/{SPEC_VERSION} by codegen/generate.py; do not edit.\n"
 
 
-def _load_bundler():
-    """Import the bundler by path: importing `nir` would import the code being regenerated."""
-    path = ROOT / "src" / "nir" / "spec" / "bundle.py"
-    spec = importlib.util.spec_from_file_location("_nir_bundle", path)
+def _load_spec_module(name: str) -> ModuleType:
+    """Import a stdlib-only module of `nir.spec` by path: importing `nir` would import the code being regenerated."""
+    path = ROOT / "src" / "nir" / "spec" / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(f"_nir_{name}", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
@@ -109,7 +109,7 @@ def generate(out_dir: Path) -> None:
     installed = version("datamodel-code-generator")
     if installed != PINNED_GENERATOR:
         sys.exit(f"codegen: datamodel-code-generator {PINNED_GENERATOR} is pinned, {installed} is installed")
-    view = _python_view(_load_bundler().bundle(SCHEMA_DIR))
+    view = _python_view(_load_spec_module("bundle").bundle(SCHEMA_DIR))
     out_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
         source = Path(tmp) / "nir-spec.json"
@@ -136,23 +136,16 @@ def check() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         fresh = Path(tmp) / "_generated"
         generate(fresh)
-        stale = []
-        names = sorted({p.name for p in fresh.glob("*.py")} | {p.name for p in OUT_DIR.glob("*.py")})
-        for name in names:
-            new = (fresh / name).read_text() if (fresh / name).exists() else ""
-            old = (OUT_DIR / name).read_text() if (OUT_DIR / name).exists() else ""
-            if new != old:
-                stale.append(name)
-                sys.stdout.writelines(
-                    difflib.unified_diff(
-                        old.splitlines(True), new.splitlines(True), f"committed/{name}", f"generated/{name}"
-                    )
-                )
-    if stale:
-        print(f"codegen-check: {', '.join(stale)} stale; run `make codegen` and commit", file=sys.stderr)
-        return 1
-    print(f"codegen-check: src/nir/_generated matches schema/{SPEC_VERSION}")
-    return 0
+        generated = {p.name: p.read_text("utf-8") for p in sorted(fresh.glob("*.py"))}
+    return _load_spec_module("drift").check(
+        generated,
+        OUT_DIR,
+        tool="codegen-check",
+        shown_as="src/nir/_generated",
+        source=f"schema/{SPEC_VERSION}",
+        fix="make codegen",
+        owned="*.py",
+    )
 
 
 def main() -> int:

@@ -8,17 +8,19 @@ for one thing only: which fields of a unit are tensors (those with `x-nir-shape`
 the upgraded documents of the migration cases.
 
     python conformance/generate.py          # rewrite the JSON files
-    python conformance/generate.py --check  # exit 1 if the committed files are stale
+    python conformance/generate.py --check  # exit 1, printing a diff, if the committed files are stale
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import itertools
 import json
 import math
 import sys
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 HERE = Path(__file__).resolve().parent
@@ -2273,6 +2275,15 @@ def _flat(value: Any) -> bool:
     return not isinstance(value, dict)
 
 
+def _drift() -> ModuleType:
+    """The package's drift check, loaded by path so that the `nir` package is never imported."""
+    spec = importlib.util.spec_from_file_location("_nir_drift", HERE.parent / "src" / "nir" / "spec" / "drift.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 def render() -> dict[str, str]:
     """Every output file's path (relative to conformance/) and text."""
     files = {}
@@ -2290,18 +2301,20 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--check", action="store_true", help="exit 1 if a committed file differs")
     args = parser.parse_args(argv)
-    stale = []
-    for rel, text in render().items():
+    files = render()
+    if args.check:
+        return _drift().check(
+            files,
+            HERE,
+            tool="conformance-check",
+            shown_as="conformance",
+            source="conformance/generate.py",
+            fix="python conformance/generate.py",
+        )
+    for rel, text in files.items():
         path = HERE / rel
-        if args.check:
-            if not path.is_file() or path.read_text("utf-8") != text:
-                stale.append(rel)
-            continue
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, "utf-8")
-    if stale:
-        print("stale: " + ", ".join(stale) + " (run python conformance/generate.py)", file=sys.stderr)
-        return 1
     return 0
 
 

@@ -12,7 +12,6 @@ output is deterministic: no timestamps, schema order or sorted order everywhere.
 from __future__ import annotations
 
 import argparse
-import difflib
 import json
 import re
 import sys
@@ -26,7 +25,7 @@ sys.path.insert(0, str(ROOT / "src"))  # document the code of this tree, not ano
 from nir.cli.validate import UNREADABLE  # noqa: E402
 from nir.registry import node_types  # noqa: E402
 from nir.shapes import FORMULAS  # noqa: E402
-from nir.spec import SPEC_VERSION, UnitSpec, bundled, schema_files, units  # noqa: E402
+from nir.spec import SPEC_VERSION, UnitSpec, bundled, drift, schema_files, units  # noqa: E402
 from nir.spec.units import _element_constraints as element_constraints  # noqa: E402
 from nir.validation.report import CODES, ERROR, INFO, WARNING  # noqa: E402
 
@@ -642,24 +641,14 @@ def render() -> dict[str, str]:
 
 def check() -> int:
     """Compare the committed pages with freshly generated ones; 1 and a diff if they differ."""
-    stale = []
-    for name, new in render().items():
-        path = OUT_DIR / name
-        old = path.read_text("utf-8") if path.exists() else ""
-        if old != new:
-            stale.append(name)
-            sys.stdout.writelines(
-                difflib.unified_diff(
-                    old.splitlines(True), new.splitlines(True), f"committed/docs/reference/{name}", f"generated/{name}"
-                )
-            )
-    if stale:
-        print(
-            f"gen_reference: {', '.join(stale)} stale; run `python docs/gen_reference.py` and commit", file=sys.stderr
-        )
-        return 1
-    print(f"gen_reference: docs/reference matches schema/{SPEC_VERSION}")
-    return 0
+    return drift.check(
+        render(),
+        OUT_DIR,
+        tool="gen_reference",
+        shown_as="docs/reference",
+        source=f"schema/{SPEC_VERSION}",
+        fix="python docs/gen_reference.py",
+    )
 
 
 def main() -> int:
