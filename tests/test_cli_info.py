@@ -95,13 +95,13 @@ def test_info_matches_the_file(request, where, name):
     with_text = name in TEXT_CHECKED
     calls = [("info", "--format", "json", path)] + [("info", path)] * with_text
     (code, out, err), *text_run = run_many(calls)
-    assert code == 0, err
+    valid = CORPUS_VERDICTS[name] == 0 if where == "corpus" else name != "broken.nir"
+    assert code == (0 if valid else 1), err  # as `nir validate`: an invalid file is described, exit 1
     info = INFO[name] = json.loads(out)
     nodes = h5_nodes(path)
 
     assert info["file"] == str(path)
     assert info["version"] == h5_version(path)
-    valid = CORPUS_VERDICTS[name] == 0 if where == "corpus" else name != "broken.nir"
     assert info["valid"] is valid
     assert info["counts"] == dict(Counter(n["type"] for n in nodes.values()))
     assert sorted(r["name"] for r in info["nodes"]) == sorted(nodes)
@@ -134,7 +134,7 @@ def test_info_matches_the_file(request, where, name):
     assert info["metadata"] == json.loads(json.dumps({k: np.asarray(v).tolist() for k, v in metadata.items()}))
     if with_text:
         ((text_code, text, _),) = text_run
-        assert text_code == 0
+        assert text_code == code
         check_text(text, info)
         if name == "broken.nir":
             status = "version:  1.0 (layout 1.0), INVALID (4 errors; run `nir validate` for details)"
@@ -203,6 +203,32 @@ def test_info_of_unreadable_files(tmp_path, corpus):
     assert "not an HDF5 file" in results[0][2]
     assert "9.0.0" in results[1][2]
     assert "no such file" in results[2][2]
+
+
+def test_info_exit_codes(tmp_path):
+    """0 for a valid file, 1 for an invalid one (still described), 2 for one that cannot be read."""
+    not_hdf5 = tmp_path / "text.nir"
+    not_hdf5.write_text("this is not HDF5\n")
+    good, broken = EXAMPLES / "feedforward.nir", EXAMPLES / "broken.nir"
+    calls = [(fmt, path) for path in (good, broken, not_hdf5) for fmt in ("text", "json")]
+    results = run_many([("info", "--format", fmt, path) for fmt, path in calls])
+    for (fmt, path), (code, out, err) in zip(calls, results, strict=True):
+        if path == good:
+            assert (code, err) == (0, ""), (fmt, out, err)
+        elif path == broken:
+            assert (code, err) == (1, ""), (fmt, out, err)
+        else:
+            assert code == 2, (fmt, out, err)
+            assert out == ""
+            assert err.startswith(f"nir: {not_hdf5}: not an HDF5 file") and err.count("\n") == 1, err
+    (_, good_text, _), (_, good_json, _), (_, broken_text, _), (_, broken_json, _) = results[:4]
+    assert good_text.splitlines()[1] == "version:  1.0 (layout 1.0), valid"
+    assert json.loads(good_json)["valid"] is True
+    assert "INVALID (4 errors; run `nir validate` for details)" in broken_text.splitlines()[1]
+    assert (json.loads(broken_json)["valid"], json.loads(broken_json)["errors"]) == (False, 4)
+    # the same verdict as `nir validate` gives the same files
+    validate_codes = [code for code, _, _ in run_many([("validate", path) for path in (good, broken, not_hdf5)])]
+    assert validate_codes == [results[0][0], results[2][0], results[4][0]] == [0, 1, 2]
 
 
 # --- a large tensor is described from its header -------------------------------------------------------

@@ -14,7 +14,7 @@ from nir.cli import validate as validate_command
 
 COMMANDS = {
     "validate": ["--strict", "--format", "--color", "exit codes"],
-    "info": ["--format"],
+    "info": ["--format", "exit codes"],
     "schema": ["--bundle", "--version", "--output"],
     "convert": ["--in-place", "--force", "--allow-invalid"],
     "draw": ["--output", ".svg", ".png", ".dot", "Graphviz"],

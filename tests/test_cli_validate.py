@@ -5,8 +5,11 @@ from __future__ import annotations
 import json
 import os
 import pty
+import re
+import select
 import shutil
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -308,6 +311,112 @@ def test_colour_on_a_terminal_unless_no_color():
     code, out = _run_on_tty("validate", broken, env=base_env(NO_COLOR="1"))
     assert code == 1
     assert "INVALID" in out and ANSI not in out
+
+
+# --- progress bar ------------------------------------------------------------------------------------
+
+#: One frame of the bar that `nir validate` redraws on stderr after each file (see nir.cli.style.Progress).
+FRAME = re.compile(r"^\[(?P<filled>#*)(?P<empty>\.*)\] (?P<done>\d+)/(?P<total>\d+) (?P<label>.*)$")
+PTY_TIMEOUT = 120
+
+
+def _run_with_stderr_on_tty(*args: object) -> tuple[int, str, str]:
+    """Run `nir` with stderr on a pseudo-terminal and stdout on a pipe; (exit code, stdout, stderr).
+
+    Both are read with select() against a deadline, so a stuck child fails the test instead of hanging it.
+    """
+    leader, follower = pty.openpty()
+    proc = subprocess.Popen(
+        [str(NIR), *map(str, args)],
+        stdout=subprocess.PIPE,
+        stderr=follower,
+        stdin=subprocess.DEVNULL,
+        env=base_env(),
+    )
+    os.close(follower)
+    out, err = bytearray(), bytearray()
+    sinks = {proc.stdout.fileno(): out, leader: err}
+    deadline = time.monotonic() + PTY_TIMEOUT
+    try:
+        while sinks:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                pytest.fail(f"nir {args[0]} still running after {PTY_TIMEOUT} s; stderr so far: {bytes(err)!r}")
+            ready, _, _ = select.select(list(sinks), [], [], left)
+            for fd in ready:
+                try:
+                    chunk = os.read(fd, 65536)
+                except OSError:  # EIO: the child closed its side of the terminal
+                    chunk = b""
+                if chunk:
+                    sinks[fd] += chunk
+                else:
+                    del sinks[fd]
+        code = proc.wait(timeout=max(1.0, deadline - time.monotonic()))
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        proc.stdout.close()
+        os.close(leader)
+    return code, out.decode(), err.decode()
+
+
+@pytest.fixture
+def many_files(corpus, tmp_path) -> list[Path]:
+    """At least 20 real files: the corpus and the bundled examples, copied three times."""
+    originals = sorted(corpus.glob("*.nir")) + EXAMPLE_FILES
+    files = []
+    for copy in range(3):
+        folder = tmp_path / f"copy{copy}"
+        folder.mkdir()
+        for original in originals:
+            files.append(folder / original.name)
+            shutil.copy(original, files[-1])
+    assert len(files) >= 20
+    return files
+
+
+def test_progress_bar_on_a_terminal_only(many_files):
+    total = len(many_files)
+    tty_code, tty_out, tty_err = _run_with_stderr_on_tty("validate", *many_files)
+    pipe_code, pipe_out, pipe_err = run_nir("validate", *many_files)
+    # one corpus file and examples/broken.nir are invalid, so each run exits with 1
+    assert tty_code == pipe_code == 1, tty_out + tty_err
+    # the report on stdout is the same either way, one block per file in order
+    assert tty_out == pipe_out
+    assert [b["path"] for b in parse_validate_text(tty_out)] == [str(p) for p in many_files]
+    # without a terminal: no bar at all
+    assert pipe_err == ""
+    assert "\r" not in pipe_out
+
+    # on a terminal: the bar is redrawn with a carriage return after each file, then wiped
+    assert "Traceback" not in tty_err
+    pieces = tty_err.split("\r")
+    # nothing but the bar on stderr: one frame per file, then the wipe
+    assert pieces[0] == "" and len(pieces) == 1 + total + 2, f"no progress bar of {total} frames: {tty_err!r}"
+    *frames, wipe, last = pieces[1:]
+    assert wipe.strip() == "" and len(wipe) >= max(len(f) for f in frames), repr(wipe)
+    assert last == ""  # the cursor is left at the start of the cleared line
+    widths, filled = set(), []
+    for done, (frame, path) in enumerate(zip(frames, many_files, strict=True), start=1):
+        match = FRAME.match(frame)
+        assert match, repr(frame)
+        assert (int(match["done"]), int(match["total"])) == (done, total)
+        label = match["label"].rstrip()
+        assert label and str(path).endswith(label), (label, path)  # the tail of the file just checked
+        widths.add(len(match["filled"]) + len(match["empty"]))
+        filled.append(len(match["filled"]))
+    assert len(widths) == 1  # a bar of constant width that fills up
+    assert filled == sorted(filled) and filled[0] < filled[-1] == widths.pop()
+    assert frames[-1].startswith("[") and f"] {total}/{total} " in frames[-1]
+
+
+def test_no_progress_bar_on_a_terminal_for_few_files(many_files):
+    code, out, err = _run_with_stderr_on_tty("validate", *many_files[:19])
+    assert code == 1
+    assert len(parse_validate_text(out)) == 19
+    assert err == ""
 
 
 # --- JSON documents, and known bugs ------------------------------------------------------------------

@@ -10,18 +10,22 @@ from typing import Any
 
 import numpy as np
 
+from nir.cli.validate import verdict
 from nir.graph import GraphBase
 from nir.lazy import is_lazy
 from nir.node import NIRNode
 from nir.shapes.rules import value_of
 from nir.store import load, read_json, read_version
 from nir.store.versions import layout_of
+from nir.validation import Report
 
 EXAMPLES = """examples:
   nir info model.nir
   nir info model.nir --format json | jq .totals
 
-Large tensors are not read: the file is opened lazily and sizes come from dataset headers."""
+Large tensors are not read: the file is opened lazily and sizes come from dataset headers.
+
+exit codes: 0 valid, 1 invalid (still described), 2 unreadable or a usage error"""
 
 
 def add_parser(commands: argparse._SubParsersAction, parents: list[argparse.ArgumentParser]) -> None:
@@ -41,6 +45,11 @@ def add_parser(commands: argparse._SubParsersAction, parents: list[argparse.Argu
 
 def describe(path: Path) -> dict[str, Any]:
     """Everything `nir info` shows, as a JSON-ready dictionary."""
+    return _describe(path)[0]
+
+
+def _describe(path: Path) -> tuple[dict[str, Any], Report]:
+    """`describe(path)` and the validation report it summarises."""
     if path.suffix.lower() == ".json":
         graph = read_json(path, strict=False)
         version = json.loads(path.read_text("utf-8")).get("version")
@@ -50,7 +59,7 @@ def describe(path: Path) -> dict[str, Any]:
         graph, report = load(path, lazy=True)
     rows = list(_rows(graph, ""))
     leaves = [r for r in rows if r["type"] != "NIRGraph"]
-    return {
+    info = {
         "file": str(path),
         "version": version,
         "layout": layout_of(version) if path.suffix.lower() != ".json" else version,
@@ -68,6 +77,7 @@ def describe(path: Path) -> dict[str, Any]:
             "bytes": sum(r["bytes"] for r in leaves),
         },
     }
+    return info, report
 
 
 def flow_order(graph: GraphBase) -> list[str]:
@@ -141,13 +151,10 @@ def _jsonable(value: Any) -> Any:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Print the description of one file."""
-    info = describe(Path(args.file))
-    if args.format == "json":
-        print(json.dumps(info, indent=2))
-        return 0
-    print(_text(info))
-    return 0
+    """Print the description of one file; exit code as `nir validate`'s (0 valid, 1 invalid, 2 unreadable)."""
+    info, report = _describe(Path(args.file))
+    print(json.dumps(info, indent=2) if args.format == "json" else _text(info))
+    return verdict(report, strict=False)
 
 
 def _text(info: dict[str, Any]) -> str:
