@@ -6,7 +6,7 @@ robust on a shared machine) and wall time, best of --repeats, each run on a fres
 opened file (HDF5's metadata cache is per open file, so every run reads cold metadata;
 the OS page cache is warm).
 
-Read (the reference-written chain file): our `hdf5.read_file` against bare h5py loops
+Read (the reference-written chain file): our tree reader (own parser, and its h5py fallback) against bare h5py loops
 (the floor of any reader built on h5py). Write (the same chain built by our package):
 our `hdf5.write_file` against layout variants (no link creation-order index, compact
 datasets, newer file format), and the read-back cost of each variant's file. Affine
@@ -123,11 +123,18 @@ def read_visit_info(path: Path) -> int:
         return len(found)
 
 
-def read_ours(path: Path):
-    from nir.store import hdf5
+def read_ours_h5py(path: Path):
+    from nir.store import hdf5, tree
 
     with h5py.File(path, "r") as f:
-        return hdf5.read_file(f)
+        return tree.read_tree(hdf5.H5pySource(f))
+
+
+def read_ours(path: Path):
+    from nir.store import tree
+    from nir.store.h5parse.reader import ParsedFile
+
+    return tree.read_tree(ParsedFile(path.read_bytes(), str(path)))
 
 
 # ---------------------------------------------------------------- write variants
@@ -260,7 +267,8 @@ def main(argv: list[str] | None = None) -> int:
         ("floor: visit + h5o.open every object", read_open_only),
         ("floor: bare tree (links.iterate + h5o.open + read)", read_bare_tree),
         ("alt: visit(info=True) + h5d.open(path) + read", read_visit_info),
-        ("ours: nir.store.hdf5.read_file", read_ours),
+        ("ours, h5py fallback: tree.read_tree(H5pySource)", read_ours_h5py),
+        ("ours: tree.read_tree(ParsedFile) (own HDF5 parser)", read_ours),
         ("ours: nir.read (tree + models + validation)", lambda p: nir.read(p)),
         ("ours: nir.validate", lambda p: nir.validate(p)),
     ):
@@ -298,7 +306,7 @@ def main(argv: list[str] | None = None) -> int:
         cpu, wall, size = measure(lambda fn=fn, path=path: fn(path), args.repeats)
         line(label, cpu, wall, f"{size / 1e6:6.2f} MB")
         rcpu, rwall, _ = measure(lambda path=path: read_ours(path), args.repeats)
-        line("    read back with ours (hdf5.read_file)", rcpu, rwall)
+        line("    read back with ours (own parser)", rcpu, rwall)
         path.unlink()
 
     weight = np.random.default_rng(worker.SEED).standard_normal((4096, 4096), dtype=np.float32)

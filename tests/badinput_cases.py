@@ -772,19 +772,15 @@ def _metadata_and_lazy_bugs() -> None:
         out[at] = 0xF7
         return bytes(out)
 
-    hang = (
-        "BUG (libhdf5, HDFGroup/hdf5#1707): a global heap collection with a corrupt size makes H5Dread of a "
-        "variable-length string loop forever: nir.read and nir.validate never return (the CLI stops it since "
-        "5e6401d, after --timeout, 60 s by default)"
-    )
+    # libhdf5 loops forever on this file inside H5Dread (HDFGroup/hdf5#1707); the package's own
+    # parser checks each collection's size against its objects and reports it instead.
     case(
         "corpus-braille-global-heap-loop",
         "corpus/braille_noDelay_noBias_subtract.nir",
         byte_edit(corrupt_global_heap),
         2,
         "unreadable",
-        crash=True,
-        bugs={"read": hang, "validate": hang},
+        match="global heap",
     )
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import mmap
 import os
 import stat
 from pathlib import Path
@@ -14,8 +16,10 @@ from nir.errors import NIRFormatError, NIRValidationError, UnsupportedVersionErr
 from nir.graph import GraphBase
 from nir.lazy import LazyTensor, is_lazy
 from nir.spec import SPEC_VERSION, schema_id
-from nir.store import document, hdf5, jsonio, versions
+from nir.store import document, hdf5, jsonio, tree, versions
 from nir.store.atomic import atomic_path
+from nir.store.h5parse.base import CorruptError, NotHDF5Error, Unsupported
+from nir.store.h5parse.reader import ParsedFile
 from nir.validation import analyse
 from nir.validation.report import Report
 
@@ -39,11 +43,15 @@ def _name(source: Source) -> str:
     return os.fspath(source) if isinstance(source, str | os.PathLike) else getattr(source, "name", "<stream>")
 
 
-def _open(source: Source) -> h5py.File:
+def _check_path(source: Source) -> None:
     if isinstance(source, str | os.PathLike) and os.path.exists(source) and not os.path.isdir(source):
         if not stat.S_ISREG(os.stat(source).st_mode):
             # Opening a FIFO or a device would block or read forever.
             raise NIRFormatError(f"{_name(source)}: not a regular file")
+
+
+def _open(source: Source) -> h5py.File:
+    _check_path(source)
     try:
         return h5py.File(source, "r")
     except FileNotFoundError:
@@ -52,6 +60,58 @@ def _open(source: Source) -> h5py.File:
         raise NIRFormatError(f"{_name(source)}: is a folder, not a file") from None
     except (OSError, ValueError) as err:
         raise NIRFormatError(f"{_name(source)}: not an HDF5 file ({err})") from None
+
+
+MMAP_MIN_BYTES = 64 * 1024**2
+"""Files up to this size are read into memory in one call; larger ones are mapped (lazy reads touch little)."""
+
+
+def _contents(source: Source) -> Any:
+    """The file's bytes (or a read-only map of them); None for a stream that cannot be re-read."""
+    if not isinstance(source, str | os.PathLike):
+        try:
+            source.seek(0)
+            return source.read()
+        except (AttributeError, OSError, ValueError):
+            return None
+    _check_path(source)
+    try:
+        with open(source, "rb") as handle:
+            size = os.fstat(handle.fileno()).st_size
+            if size < MMAP_MIN_BYTES:
+                return handle.read()
+            return mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+    except FileNotFoundError:
+        raise NIRFormatError(f"{_name(source)}: no such file") from None
+    except IsADirectoryError:
+        raise NIRFormatError(f"{_name(source)}: is a folder, not a file") from None
+    except OSError as err:
+        raise NIRFormatError(f"{_name(source)}: cannot read ({err})") from None
+
+
+def _read_tree(source: Source, lazy: bool) -> tree.Tree:
+    """The file as a tree: parsed by this package, or by libhdf5 where the file goes beyond NIR's subset of HDF5."""
+    contents = _contents(source)
+    if contents is not None:
+        try:
+            return tree.read_tree(ParsedFile(contents, _name(source)), lazy=lazy)
+        except NotHDF5Error:
+            raise NIRFormatError(f"{_name(source)}: not an HDF5 file (no HDF5 signature)") from None
+        except CorruptError as err:
+            raise NIRFormatError(f"{_name(source)}: {err}") from None
+        except Unsupported:
+            pass
+        finally:
+            if isinstance(contents, mmap.mmap):
+                with contextlib.suppress(BufferError):  # a view still held by a traceback
+                    contents.close()
+    with _open(source) as f:
+        try:
+            return tree.read_tree(hdf5.H5pySource(f), lazy=lazy)
+        except NIRFormatError:
+            raise
+        except (OSError, RuntimeError, KeyError, ValueError) as err:  # ValueError: undecodable HDF5 messages
+            raise NIRFormatError(f"{_name(source)}: cannot read ({err})") from None
 
 
 def read_version(source: Source) -> str | None:
@@ -71,17 +131,11 @@ def load(source: Source, lazy: bool = False, check: bool = True) -> tuple[GraphB
     """
     report = Report(source=_name(source))
     lazy = lazy and isinstance(source, str | os.PathLike)  # a stream cannot be reopened later
-    with _open(source) as f:
-        try:
-            tree = hdf5.read_file(f, lazy=lazy)
-        except NIRFormatError:
-            raise
-        except (OSError, RuntimeError, KeyError, ValueError) as err:  # ValueError: undecodable HDF5 messages
-            raise NIRFormatError(f"{_name(source)}: cannot read ({err})") from None
-    version = tree.get("version")
+    content = _read_tree(source, lazy)
+    version = content.get("version")
     if version is not None and not isinstance(version, str):
         raise NIRFormatError(f"{_name(source)}: the 'version' dataset is not a string")
-    graph_tree = tree.get("node")
+    graph_tree = content.get("node")
     if not isinstance(graph_tree, dict):
         raise NIRFormatError(f"{_name(source)}: no 'node' group, so this is not a NIR file")
     try:
@@ -119,14 +173,14 @@ def write(target: Source, graph: GraphBase) -> None:
     """Write a graph in the reference HDF5 layout; a path is replaced atomically."""
     if not isinstance(graph, GraphBase):
         raise TypeError(f"nir.write expects a NIRGraph, not {type(graph).__name__}")
-    tree = {"version": SPEC_VERSION, "node": document.graph_tree(graph)}
+    content = {"version": SPEC_VERSION, "node": document.graph_tree(graph)}
     attrs = {"schema": schema_id()}
     if isinstance(target, str | os.PathLike):
         with atomic_path(target) as tmp, h5py.File(tmp, "w", libver="earliest") as f:
-            hdf5.write_file(f, tree, attrs)
+            hdf5.write_file(f, content, attrs)
         return
     with h5py.File(target, "w", libver="earliest") as f:
-        hdf5.write_file(f, tree, attrs)
+        hdf5.write_file(f, content, attrs)
 
 
 def to_json(graph: GraphBase, indent: int | None = None) -> str:

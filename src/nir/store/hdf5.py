@@ -1,9 +1,7 @@
-"""HDF5 trees: read a file into nested dicts of arrays, write nested dicts back.
+"""HDF5 through h5py: the fallback reading source (see tree.py) and the writer of NIR files.
 
 Uses h5py's low-level API: per-object overhead of the high-level API dominates on
-graphs with thousands of small datasets. Only hard links are followed (soft and external
-links are refused, so reading a file never opens another one), every group address is
-tracked against cycles, and declared dataset sizes are checked before any allocation.
+graphs with thousands of small datasets.
 """
 
 from __future__ import annotations
@@ -13,7 +11,6 @@ import math
 import os
 import zlib
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from typing import Any
 
@@ -22,8 +19,7 @@ import numpy as np
 from h5py import h5, h5d, h5g, h5l, h5o, h5p, h5s, h5t
 
 from nir.errors import NIRFormatError
-from nir.lazy import LazyTensor
-from nir.store import limits
+from nir.store.tree import texts
 
 Tree = dict[str, Any]
 STRING = h5py.string_dtype()
@@ -32,84 +28,81 @@ COMPRESS_MIN_BYTES = 4096
 GZIP_LEVEL = 1
 
 
-@dataclass
-class ReadContext:
-    """State of one read: the file's name (for lazy tensors), limits and counters."""
+class H5pySource:
+    """A file opened with h5py, walked with its low-level API (see tree.Source)."""
 
-    filename: str
-    lazy: bool = False
-    eager_bytes: int = 0
-    strings: int = 0
-    """Bytes read into memory so far: all datasets together stay within MAX_EAGER_BYTES."""
-    ordered: bool = True
-    """Whether groups track link creation order (ours do; the reference's do not)."""
-    objects: int = 0
-    stack: list[tuple[int, int]] = field(default_factory=list)
+    errors: tuple[type[Exception], ...] = ()
 
+    def __init__(self, f: h5py.File) -> None:
+        self.filename = f.filename
+        self.file = f
+        self.ordered = True
+        """Whether groups track link creation order (ours do; the reference's do not)."""
 
-def read_file(f: h5py.File, lazy: bool = False) -> Tree:
-    """The whole file as a tree (datasets as arrays or strings).
+    def root(self) -> h5g.GroupID:
+        """The root group."""
+        return self.file.id
 
-    Attributes are not read: the format keeps nothing in them that a reader needs, and a
-    corrupt attribute type can crash libhdf5 when decoded.
-    """
-    ctx = ReadContext(filename=f.filename, lazy=lazy)
-    return _read_group(f.id, "", ctx)
+    def identity(self, group: h5g.GroupID) -> tuple[int, int]:
+        """(file number, address) of the group's object header."""
+        info = h5o.get_info(group)
+        return (info.fileno, info.addr)
 
+    def links(self, group: h5g.GroupID) -> list[tuple[bytes, str, None]]:
+        """(name, kind, None) of each link, in creation order where the group tracks it, else by name."""
+        found: list[tuple[bytes, str, None]] = []
 
-def _read_group(gid: h5g.GroupID, path: str, ctx: ReadContext, raw_path: bytes = b"") -> Tree:
-    if len(ctx.stack) > limits.MAX_DEPTH:
-        raise NIRFormatError(f"{path}: groups are nested deeper than {limits.MAX_DEPTH} levels")
-    info = h5o.get_info(gid)
-    address = (info.fileno, info.addr)
-    if address in ctx.stack:
-        raise NIRFormatError(f"{path}: group is linked into itself (a cycle of hard links)")
-    ctx.stack.append(address)
-    out: Tree = {}
-    for raw, kind in _links(gid, ctx, root=not path):
-        name = raw.decode("utf-8", "replace")
-        where = f"{path}/{name}"
-        if len(raw) > limits.MAX_NAME_BYTES:
-            raise NIRFormatError(f"{where[:80]}...: name longer than {limits.MAX_NAME_BYTES} bytes")
-        if kind != h5l.TYPE_HARD:
-            what = {h5l.TYPE_SOFT: "soft", h5l.TYPE_EXTERNAL: "external"}.get(kind, "user-defined")
-            raise NIRFormatError(
-                f"{where}: {what} link refused (a .nir file may only hold its own groups and datasets)"
-            )
-        ctx.objects += 1
-        if ctx.objects > limits.MAX_OBJECTS:
-            raise NIRFormatError(f"file holds more than {limits.MAX_OBJECTS} objects")
-        obj = h5o.open(gid, raw)
+        def collect(name: bytes, info: Any) -> None:
+            found.append((name, _LINK_KINDS.get(info.type, "user-defined"), None))
+
+        if self.ordered:
+            try:
+                group.links.iterate(collect, idx_type=h5.INDEX_CRT_ORDER, info=True)
+                return found
+            except (KeyError, ValueError, RuntimeError):
+                # A file written without the index has it in no group (the root group never has
+                # it): stop asking, since a failed attempt costs more than the iteration itself.
+                self.ordered = group == self.file.id
+                found.clear()
+        group.links.iterate(collect, info=True)
+        return found
+
+    def open(self, group: h5g.GroupID, name: bytes, target: None) -> tuple[str, Any]:
+        """The linked object, opened."""
+        obj = h5o.open(group, name)
         if isinstance(obj, h5g.GroupID):
-            out[name] = _read_group(obj, where, ctx, raw_path + b"/" + raw)
-        elif isinstance(obj, h5d.DatasetID):
-            out[name] = _read_dataset(obj, where, ctx, raw_path + b"/" + raw)
-        else:
-            raise NIRFormatError(f"{where}: neither a group nor a dataset")
-    ctx.stack.pop()
-    return out
+            return "group", obj
+        if isinstance(obj, h5d.DatasetID):
+            return "dataset", obj
+        return "other", obj
 
-
-def _links(gid: h5g.GroupID, ctx: ReadContext, root: bool) -> list[tuple[bytes, int]]:
-    """(name, link type) of each link, in creation order where the group tracks it, else by name."""
-    found: list[tuple[bytes, int]] = []
-
-    def collect(name: bytes, info: Any) -> None:
-        found.append((name, info.type))
-
-    if ctx.ordered:
+    def describe(self, dataset: h5d.DatasetID) -> tuple[tuple[int, ...] | None, np.dtype, bool]:
+        """(shape, dtype, holds strings) of a dataset."""
         try:
-            gid.links.iterate(collect, idx_type=h5.INDEX_CRT_ORDER, info=True)
-            return found
-        except (KeyError, ValueError, RuntimeError):
-            # A file written without the index has it in no group (the root group never has
-            # it): stop asking, since a failed attempt costs more than the iteration itself.
-            ctx.ordered = root
-            found.clear()
-    gid.links.iterate(collect, info=True)
-    return found
+            dtype = _dtype(dataset.get_type())
+        except (TypeError, ValueError) as err:
+            raise NIRFormatError(f"unsupported data type ({err})") from None
+        strings = dtype.kind in "SU" or (dtype.kind == "O" and h5py.check_string_dtype(dtype) is not None)
+        if dtype.kind == "V" or (dtype.kind == "O" and not strings):
+            raise NIRFormatError(f"unsupported data type {dtype}")
+        return dataset.shape, dtype, strings
+
+    def read(self, dataset: h5d.DatasetID) -> Any:
+        """The dataset's values (strings decoded)."""
+        tid = dataset.get_type()
+        shape, dtype, strings = self.describe(dataset)
+        array = np.empty(shape, dtype=dtype)
+        if array.size:
+            try:
+                # Numbers are read with the file's own type as memory type (the array matches it
+                # exactly), which skips h5py's conversion lookup; strings need h5py's vlen type.
+                dataset.read(h5s.ALL, h5s.ALL, array, None if strings else tid)
+            except (OSError, RuntimeError, ValueError, TypeError) as err:
+                raise NIRFormatError(f"cannot read dataset ({err})") from None
+        return texts(array) if strings else array
 
 
+_LINK_KINDS = {h5l.TYPE_HARD: "hard", h5l.TYPE_SOFT: "soft", h5l.TYPE_EXTERNAL: "external"}
 _NUMERIC: dict[tuple[int, int, int, int], np.dtype] = {}
 
 
@@ -123,64 +116,6 @@ def _dtype(tid: h5t.TypeID) -> np.dtype:
             dtype = _NUMERIC[key] = tid.dtype
         return dtype
     return tid.dtype
-
-
-def _read_dataset(dsid: h5d.DatasetID, where: str, ctx: ReadContext, raw_where: bytes) -> Any:
-    shape = dsid.shape
-    if shape is None:
-        raise NIRFormatError(f"{where}: dataset holds no value (null dataspace)")
-    try:
-        tid = dsid.get_type()
-        dtype = _dtype(tid)
-    except (TypeError, ValueError) as err:
-        raise NIRFormatError(f"{where}: unsupported data type ({err})") from None
-    nbytes = math.prod(shape) * dtype.itemsize
-    strings = dtype.kind in "SU" or (dtype.kind == "O" and h5py.check_string_dtype(dtype) is not None)
-    if ctx.lazy and not strings and nbytes > limits.LAZY_THRESHOLD_BYTES:
-        try:
-            return LazyTensor.placeholder(shape, dtype, ctx.filename, raw_where)
-        except ValueError as err:  # more elements than numpy can index
-            raise NIRFormatError(f"{where}: dataset of shape {shape} cannot be represented ({err})") from None
-    if strings:
-        ctx.strings += math.prod(shape)
-        if ctx.strings > limits.MAX_STRINGS:
-            raise NIRFormatError(f"{where}: the file holds more than {limits.MAX_STRINGS} strings")
-    ctx.eager_bytes += nbytes
-    if ctx.eager_bytes > limits.MAX_EAGER_BYTES:
-        raise NIRFormatError(
-            f"{where}: dataset of shape {shape} ({nbytes} bytes) takes the file's data past the eager-read "
-            f"limit of {limits.MAX_EAGER_BYTES} bytes; open the file with lazy=True"
-        )
-    if dtype.kind == "V" or (dtype.kind == "O" and not strings):
-        raise NIRFormatError(f"{where}: unsupported data type {dtype}")
-    array = np.empty(shape, dtype=dtype)
-    if array.size:
-        try:
-            # Numbers are read with the file's own type as memory type (the array matches it
-            # exactly), which skips h5py's conversion lookup; strings need h5py's vlen type.
-            dsid.read(h5s.ALL, h5s.ALL, array, None if strings else tid)
-        except (OSError, RuntimeError, ValueError, TypeError) as err:
-            raise NIRFormatError(f"{where}: cannot read dataset ({err})") from None
-    if strings:
-        return _decode(array)
-    return array
-
-
-def _decode(array: np.ndarray) -> Any:
-    """Strings come back as str (a scalar) or an object array of str."""
-    if array.ndim == 0:
-        return _text(array[()])
-    out = np.empty(array.shape, dtype=object)
-    flat = out.reshape(-1)
-    for i, item in enumerate(array.reshape(-1)):
-        flat[i] = _text(item)
-    return out
-
-
-def _text(value: Any) -> str:
-    if isinstance(value, bytes):
-        return value.decode("utf-8", "replace")
-    return str(value)
 
 
 def write_file(f: h5py.File, tree: Tree, attrs: dict[str, Any]) -> None:

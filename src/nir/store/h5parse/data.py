@@ -1,0 +1,135 @@
+"""A dataset's values: compact, contiguous or chunked (deflate, shuffle), strings from the global heap."""
+
+from __future__ import annotations
+
+import functools
+import math
+import struct
+import zlib
+from typing import Any
+
+import numpy as np
+
+from nir.store.h5parse.base import UNDEFINED, Buffer, CorruptError, Unsupported
+from nir.store.h5parse.btree import v1_children
+from nir.store.h5parse.globalheap import GlobalHeap
+from nir.store.h5parse.messages import DEFLATE, SHUFFLE, VLEN_STRING, Datatype, Layout
+
+_HEAP_ID = np.dtype([("length", "<u4"), ("address", "<u8"), ("index", "<u4")])
+"""A variable-length string element as stored: its length and where the global heap holds it."""
+MAX_CHUNK_RATIO = 64
+"""Chunks may be larger than the dataset (extendible datasets), but not by more than this."""
+
+
+def read(
+    buf: Buffer,
+    heap: GlobalHeap,
+    shape: tuple[int, ...],
+    dtype: Datatype,
+    layout: Layout,
+    pipeline: tuple[int, ...],
+    fill: bool,
+) -> Any:
+    """The dataset's values: an array of numbers or bytes strings, or str / an object array of str."""
+    raw_dtype = _HEAP_ID if dtype.dtype is VLEN_STRING else dtype.dtype
+    count = math.prod(shape)
+    if count == 0:
+        array = np.empty(shape, dtype=raw_dtype)
+    elif layout.kind in ("chunked", "single"):
+        array = _chunked(buf, shape, raw_dtype, layout, pipeline, fill)
+    else:
+        nbytes = count * raw_dtype.itemsize
+        if layout.kind == "contiguous" and layout.address == UNDEFINED:
+            raise Unsupported("dataset without storage (fill value only)")
+        if layout.size != nbytes:
+            raise CorruptError(f"{layout.kind} storage of {layout.size} bytes for {nbytes} bytes of data")
+        view = buf.view(layout.address, nbytes, "dataset storage")
+        array = np.frombuffer(view, dtype=raw_dtype).reshape(shape).copy()
+    if dtype.dtype is not VLEN_STRING:
+        return array
+    texts = [_string(heap, item) for item in array.reshape(-1).tolist()]
+    if not shape:
+        return texts[0]
+    out = np.empty(len(texts), dtype=object)
+    out[:] = texts
+    return out.reshape(shape)
+
+
+def _string(heap: GlobalHeap, item: tuple[int, int, int]) -> str:
+    length, address, index = item
+    if length == 0:
+        return ""
+    raw = heap.get(address, index, length)
+    # libhdf5 hands out C strings: a NUL inside ends the text.
+    return raw.split(b"\0", 1)[0].decode("utf-8", "replace")
+
+
+@functools.cache
+def _entry(rank: int) -> struct.Struct:
+    """A leaf entry of a chunk B-tree: chunk size, filter mask, origin (rank + 1 values), address."""
+    return struct.Struct(f"<II{rank + 1}QQ")
+
+
+def _chunked(
+    buf: Buffer, shape: tuple[int, ...], dtype: np.dtype, layout: Layout, pipeline: tuple[int, ...], fill: bool
+) -> np.ndarray:
+    *chunk, element = layout.chunks
+    if len(chunk) != len(shape) or element != dtype.itemsize or 0 in chunk:
+        raise CorruptError(f"chunks {tuple(chunk)} of {element} bytes do not fit a dataset {shape} of {dtype}")
+    chunk_bytes = math.prod(chunk) * dtype.itemsize
+    if chunk_bytes > MAX_CHUNK_RATIO * max(math.prod(shape) * dtype.itemsize, 1 << 20):
+        raise Unsupported("chunks far larger than the dataset")
+    if layout.address == UNDEFINED:
+        raise Unsupported("chunked dataset without chunks (fill value only)")
+    whole = tuple(chunk) == shape
+    out = None if whole else np.zeros(shape, dtype=dtype)
+    placed = set()
+    for size, mask, origin, address in _chunk_index(buf, layout, len(shape), chunk_bytes):
+        buf.check(address, size, "chunk")
+        if any(o % c or o >= s for o, c, s in zip(origin, chunk, shape, strict=True)):
+            raise CorruptError(f"chunk at {origin} does not lie on the chunk grid of a dataset {shape}")
+        raw = _unfilter(buf.data[address : address + size], pipeline, mask, chunk_bytes, dtype.itemsize)
+        block = np.frombuffer(raw, dtype=dtype).reshape(chunk)
+        if whole:
+            return block.copy()  # one chunk holds it all (how h5py writes small arrays)
+        window = tuple(slice(o, min(o + c, s)) for o, c, s in zip(origin, chunk, shape, strict=True))
+        out[window] = block[tuple(slice(0, w.stop - w.start) for w in window)]
+        placed.add(origin)
+    if whole:
+        out = np.zeros(shape, dtype=dtype)
+    expected = math.prod(-(-s // c) for s, c in zip(shape, chunk, strict=True))
+    if len(placed) < expected and fill:
+        raise Unsupported("unwritten chunks with a fill value")
+    return out
+
+
+def _chunk_index(buf: Buffer, layout: Layout, rank: int, chunk_bytes: int) -> Any:
+    """(stored size, filter mask, origin, address) of each chunk written."""
+    if layout.kind == "single":
+        yield (chunk_bytes if layout.size < 0 else layout.size), layout.mask, (0,) * rank, layout.address
+        return
+    entry = _entry(rank)
+    for key, _ in v1_children(buf, layout.address, 1, entry.size - 8):
+        size, mask, *origin, address = entry.unpack_from(buf.data, key)
+        yield size, mask, tuple(origin[:-1]), address
+
+
+def _unfilter(data: Any, pipeline: tuple[int, ...], mask: int, size: int, itemsize: int) -> bytes:
+    for position in reversed(range(len(pipeline))):
+        if mask & (1 << position):
+            continue
+        if pipeline[position] == DEFLATE:
+            inflater = zlib.decompressobj()
+            try:
+                data = inflater.decompress(data, size + 1)
+            except zlib.error as err:
+                raise CorruptError(f"chunk does not inflate ({err})") from None
+            if len(data) != size or not inflater.eof:
+                raise CorruptError(f"chunk inflates to other than its {size} bytes")
+        elif pipeline[position] == SHUFFLE and itemsize > 1:
+            whole = len(data) // itemsize * itemsize
+            planes = np.frombuffer(data, dtype=np.uint8, count=whole).reshape(itemsize, -1)
+            data = planes.T.tobytes() + data[whole:]
+    if len(data) != size:
+        raise CorruptError(f"chunk holds {len(data)} bytes, not {size}")
+    return data

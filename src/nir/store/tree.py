@@ -1,0 +1,147 @@
+"""Walking an HDF5 file into a tree of dicts, with the reader's limits, whatever parses the file.
+
+Two sources implement the `Source` protocol: `h5parse.reader` (this package's own parser of
+the HDF5 subset NIR files use) and `hdf5.H5pySource` (libhdf5 through h5py, for everything
+else). The walk, the limits and the error messages are the same for both.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Hashable
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import numpy as np
+
+from nir.errors import NIRFormatError
+from nir.lazy import LazyTensor
+from nir.store import limits
+
+Tree = dict[str, Any]
+
+
+class Source(Protocol):
+    """What a walk needs from a parsed HDF5 file; handles (group, dataset, target) are the source's own."""
+
+    filename: str
+    errors: tuple[type[Exception], ...]
+    """Exceptions of the source's own that mean a malformed file (reported as NIRFormatError)."""
+
+    def root(self) -> Any:
+        """The root group."""
+
+    def identity(self, group: Any) -> Hashable:
+        """Where the group lives in the file (the same group reached twice has the same identity)."""
+
+    def links(self, group: Any) -> list[tuple[bytes, str, Any]]:
+        """(name, kind, target) of each link: kind is hard, soft, external or user-defined."""
+
+    def open(self, group: Any, name: bytes, target: Any) -> tuple[str, Any]:
+        """The linked object as ("group" | "dataset" | "other", handle)."""
+
+    def describe(self, dataset: Any) -> tuple[tuple[int, ...] | None, np.dtype, bool]:
+        """(shape or None for a null dataspace, numpy dtype, holds strings)."""
+
+    def read(self, dataset: Any) -> Any:
+        """The values: an array of numbers, or str / an object array of str."""
+
+
+class _LocatedError(NIRFormatError):
+    """An error the walk raised itself, its location already in the message."""
+
+
+@dataclass
+class _Walk:
+    source: Source
+    lazy: bool
+    where: str = "/"
+    """The object being read: a source's own errors do not know where they happened."""
+    eager_bytes: int = 0
+    """Bytes read into memory so far: all datasets together stay within MAX_EAGER_BYTES."""
+    strings: int = 0
+    objects: int = 0
+    stack: list[Hashable] = field(default_factory=list)
+
+
+def read_tree(source: Source, lazy: bool = False) -> Tree:
+    """The whole file as a tree (datasets as arrays or strings, large ones lazy if asked).
+
+    Attributes are not read: the format keeps nothing in them that a reader needs, and a
+    corrupt attribute type can crash libhdf5 when decoded.
+    """
+    walk = _Walk(source, lazy)
+    try:
+        return _group(walk, source.root(), "", b"")
+    except _LocatedError as err:
+        raise NIRFormatError(str(err)) from None
+    except (NIRFormatError, *source.errors) as err:
+        raise NIRFormatError(f"{walk.where}: {err}") from None
+
+
+def _group(walk: _Walk, group: Any, path: str, raw_path: bytes) -> Tree:
+    source = walk.source
+    if len(walk.stack) > limits.MAX_DEPTH:
+        raise _LocatedError(f"{path}: groups are nested deeper than {limits.MAX_DEPTH} levels")
+    walk.where = path or "/"
+    identity = source.identity(group)
+    if identity in walk.stack:
+        raise _LocatedError(f"{path}: group is linked into itself (a cycle of hard links)")
+    walk.stack.append(identity)
+    out: Tree = {}
+    for raw, kind, target in source.links(group):
+        name = raw.decode("utf-8", "replace")
+        where = walk.where = f"{path}/{name}"
+        if len(raw) > limits.MAX_NAME_BYTES:
+            raise _LocatedError(f"{where[:80]}...: name longer than {limits.MAX_NAME_BYTES} bytes")
+        if kind != "hard":
+            raise _LocatedError(f"{where}: {kind} link refused (a .nir file may only hold its own groups and datasets)")
+        walk.objects += 1
+        if walk.objects > limits.MAX_OBJECTS:
+            raise _LocatedError(f"file holds more than {limits.MAX_OBJECTS} objects")
+        what, handle = source.open(group, raw, target)
+        if what == "group":
+            out[name] = _group(walk, handle, where, raw_path + b"/" + raw)
+        elif what == "dataset":
+            out[name] = _dataset(walk, handle, where, raw_path + b"/" + raw)
+        else:
+            raise _LocatedError(f"{where}: neither a group nor a dataset")
+    walk.stack.pop()
+    walk.where = path or "/"
+    return out
+
+
+def _dataset(walk: _Walk, dataset: Any, where: str, raw_where: bytes) -> Any:
+    shape, dtype, strings = walk.source.describe(dataset)
+    if shape is None:
+        raise _LocatedError(f"{where}: dataset holds no value (null dataspace)")
+    nbytes = math.prod(shape) * dtype.itemsize
+    if walk.lazy and not strings and nbytes > limits.LAZY_THRESHOLD_BYTES:
+        try:
+            return LazyTensor.placeholder(shape, dtype, walk.source.filename, raw_where)
+        except ValueError as err:  # more elements than numpy can index
+            raise _LocatedError(f"{where}: dataset of shape {shape} cannot be represented ({err})") from None
+    if strings:
+        walk.strings += math.prod(shape)
+        if walk.strings > limits.MAX_STRINGS:
+            raise _LocatedError(f"{where}: the file holds more than {limits.MAX_STRINGS} strings")
+    walk.eager_bytes += nbytes
+    if walk.eager_bytes > limits.MAX_EAGER_BYTES:
+        raise _LocatedError(
+            f"{where}: dataset of shape {shape} ({nbytes} bytes) takes the file's data past the eager-read "
+            f"limit of {limits.MAX_EAGER_BYTES} bytes; open the file with lazy=True"
+        )
+    return walk.source.read(dataset)
+
+
+def texts(array: np.ndarray) -> Any:
+    """Strings read as bytes (or str) become str (a scalar) or an object array of str."""
+    if array.ndim == 0:
+        return _text(array[()])
+    out = np.empty(array.shape, dtype=object)
+    out.reshape(-1)[:] = [_text(item) for item in array.reshape(-1).tolist()]
+    return out
+
+
+def _text(value: Any) -> str:
+    return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
