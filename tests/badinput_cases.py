@@ -911,7 +911,7 @@ def _json() -> None:
             value = {"k": value}
         g(d)["metadata"] = {"deep": value}
 
-    js("json-deep-metadata", deep_metadata, 2, "unreadable", match="nested too deeply")
+    js("json-deep-metadata", deep_metadata, 2, "unreadable", match="nested deeper than 64 levels")
     js("json-shape-2e63", lambda d: nodes(d)["input"].update(shape=[2**63]), 1, "invalid-node")
     js("json-tensor-data-overflow", lambda d: lif(d)["tau"]["data"].__setitem__(0, 10**400), 1, "invalid-node")
     # found by fuzz_json: numpy parses comma lists in dtype strings with ast (SyntaxError)

@@ -345,23 +345,35 @@ def _json_nested_graphs(levels: int) -> str:
     return json.dumps({"version": nir.SPEC_VERSION, "graph": inner})
 
 
-def test_depth_limit_of_json_graphs() -> None:
-    """In a JSON document the limit counts graphs: 64 graphs below the root graph, not 65."""
-    graph = nir.from_json(_json_nested_graphs(limits.MAX_DEPTH), strict=False)
+def test_depth_limit_of_json_graphs_counts_groups_as_in_a_file() -> None:
+    """A JSON document is held to the file's measure: 30 graphs below the root graph, not 31."""
+    graph = nir.from_json(_json_nested_graphs(30), strict=False)
     assert graph.report is not None
-    with pytest.raises(nir.NIRFormatError, match="graphs are nested deeper than 64 levels"):
-        nir.from_json(_json_nested_graphs(limits.MAX_DEPTH + 1), strict=False)
+    with pytest.raises(nir.NIRFormatError, match="groups are nested deeper than 64 levels"):
+        nir.from_json(_json_nested_graphs(31), strict=False)
 
 
 def test_depth_limit_allows_30_nested_graphs_in_a_file(tmp_path: Path) -> None:
-    for levels, readable in ((30, True), (31, False)):
-        path = tmp_path / f"{levels}.nir"
-        nir.write(path, nir.from_json(_json_nested_graphs(levels), strict=False))
-        if readable:
-            nir.read(path, strict=False)
-        else:
-            with pytest.raises(nir.NIRFormatError, match="groups are nested deeper than 64 levels"):
-                nir.read(path, strict=False)
+    path = tmp_path / "30.nir"
+    nir.write(path, nir.from_json(_json_nested_graphs(30), strict=False))
+    nir.read(path, strict=False)
+
+
+def test_write_refuses_a_graph_the_reader_would_refuse(tmp_path: Path) -> None:
+    path = tmp_path / "kept.nir"
+    nir.write(path, small_graph())
+    before = path.read_bytes()
+    graph = nir.from_json(_json_nested_graphs(30), strict=False)
+    graph = nir.NIRGraph(nodes={"g": graph}, edges=[], type_check=False)  # 31 graphs below the root
+    with pytest.raises(nir.NIRFormatError, match="groups are nested deeper than 64 levels"):
+        nir.write(path, graph)
+    assert path.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["kept.nir"]
+    deep = small_graph()
+    deep.metadata = json.loads(_json_deep_metadata(63))["graph"]["metadata"]
+    with pytest.raises(nir.NIRFormatError, match="groups are nested deeper than 64 levels"):
+        nir.write(path, deep)
+    assert path.read_bytes() == before
 
 
 def test_depth_limit_follows_the_constant(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -382,15 +394,23 @@ def _json_deep_metadata(levels: int) -> str:
     return json.dumps(doc)
 
 
-DEPTH_MISMATCH = (
-    "BUG: the depth limit counts different things in JSON (graphs; metadata not at all) and HDF5 (groups: two "
-    "per graph, one per metadata mapping): from_json accepts, and nir.write writes, a graph that nir.read refuses"
+@pytest.mark.parametrize(
+    ("text", "loads"),
+    [
+        (_json_nested_graphs(30), True),
+        (_json_nested_graphs(31), False),
+        (_json_nested_graphs(40), False),
+        (_json_deep_metadata(62), True),  # /node/metadata/deep is level 3: the 62nd mapping is at 64
+        (_json_deep_metadata(63), False),
+        (_json_deep_metadata(70), False),
+    ],
+    ids=["graphs-30", "graphs-31", "graphs-40", "metadata-62", "metadata-63", "metadata-70"],
 )
-
-
-@pytest.mark.xfail(strict=True, reason=DEPTH_MISMATCH)
-@pytest.mark.parametrize("text", [_json_nested_graphs(40), _json_deep_metadata(70)], ids=["graphs-40", "metadata-70"])
-def test_a_json_document_that_loads_also_loads_after_conversion(text: str, tmp_path: Path) -> None:
+def test_a_json_document_loads_exactly_when_its_file_would(text: str, loads: bool, tmp_path: Path) -> None:
+    if not loads:
+        with pytest.raises(nir.NIRFormatError, match="groups are nested deeper than 64 levels"):
+            nir.from_json(text, strict=False)
+        return
     graph = nir.from_json(text, strict=False)
     nir.write(tmp_path / "deep.nir", graph)
     nir.read(tmp_path / "deep.nir", strict=False)

@@ -55,8 +55,8 @@ def _describe(path: Path) -> tuple[dict[str, Any], Report]:
         version = json.loads(path.read_text("utf-8")).get("version")
         report = graph.report
     else:
+        graph, report = load(path, lazy=True)  # first: its errors are the ones to show
         version = read_version(path)
-        graph, report = load(path, lazy=True)
     rows = list(_rows(graph, ""))
     leaves = [r for r in rows if r["type"] != "NIRGraph"]
     info = {

@@ -38,8 +38,7 @@ def build_graph(tree: Tree, report: Report, key: Key = (), json: bool = False) -
     """
     if not key and tree.get("type") != "NIRGraph":
         report.add("invalid-node", "/type", f"the root node must be a NIRGraph, not {tree.get('type')!r}")
-    if len(key) > limits.MAX_DEPTH:
-        raise NIRFormatError(f"{pointer(key)}: graphs are nested deeper than {limits.MAX_DEPTH} levels")
+    check_level(group_level(key) + 1, pointer(key, "nodes"))
     graph_class = node_types()["NIRGraph"]
     nodes_tree = tree.get("nodes", {})
     if not isinstance(nodes_tree, dict):
@@ -60,7 +59,7 @@ def build_graph(tree: Tree, report: Report, key: Key = (), json: bool = False) -
         else:
             nodes[name] = node
     edges = _edges(tree.get("edges"), report, key)
-    metadata = _metadata(tree.get("metadata"), report, pointer(key, "metadata"), json)
+    metadata = _metadata(tree.get("metadata"), report, key, json)
     graph = graph_class(nodes=nodes, edges=edges, metadata=metadata, type_check=False)
     graph.dropped = dropped
     return graph
@@ -85,6 +84,7 @@ def build_node(tree: Any, report: Report, key: Key, json: bool = False) -> NIRNo
         return None
     if issubclass(cls, GraphBase):
         return build_graph(tree, report, key, json)
+    check_level(group_level(key), where)
     known = {f.name for f in unit_spec(kind).fields}
     if json:
         loose = [f.name for f in unit_spec(kind).tensor_fields if f.name in tree and not isinstance(tree[f.name], dict)]
@@ -101,7 +101,7 @@ def build_node(tree: Any, report: Report, key: Key, json: bool = False) -> NIRNo
         if name == "type":
             continue
         if name == "metadata":
-            kwargs["metadata"] = _metadata(value, report, pointer(key, name), json)
+            kwargs["metadata"] = _metadata(value, report, key, json)
         elif name in known:
             kwargs[name] = _unwrap_port(value)
         else:
@@ -160,24 +160,45 @@ def _edges(value: Any, report: Report, key: Key) -> list[tuple[str, str]]:
     return edges
 
 
-def _metadata(value: Any, report: Report, where: str, json: bool = False) -> dict[str, Any]:
+def group_level(key: Key) -> int:
+    """How far below the file's root the group of the node at `key` lies (the root graph, /node, is 1).
+
+    The one measure of nesting for HDF5 files and JSON documents alike: each graph puts its
+    nodes two levels further down (nodes/<name>), each metadata mapping one.
+    """
+    return 1 + 2 * len(key)
+
+
+def check_level(level: int, where: str) -> None:
+    """Refuse a group deeper than limits.MAX_DEPTH, as the HDF5 reader does."""
+    if level > limits.MAX_DEPTH:
+        raise NIRFormatError(f"{where}: groups are nested deeper than {limits.MAX_DEPTH} levels")
+
+
+def _metadata(value: Any, report: Report, key: Key, json: bool = False) -> dict[str, Any]:
+    where = pointer(key, "metadata")
     if value is None:
         return {}
     if not isinstance(value, dict):
         report.add("invalid-node", where, "metadata must be a group of named values")
         return {}
+    level = group_level(key) + 1
+    check_level(level, where)
     try:
-        return {k: _metadata_value(v, json) for k, v in value.items()}
+        return {k: _metadata_value(v, json, level + 1, f"{where}/{k}") for k, v in value.items()}
+    except NIRFormatError:
+        raise
     except ValueError as err:
         report.add("invalid-node", where, f"metadata: {err}")
         return {}
 
 
-def _metadata_value(value: Any, json: bool) -> Any:
+def _metadata_value(value: Any, json: bool, level: int, where: str) -> Any:
     if isinstance(value, dict):
         if json and set(value) == {"dtype", "shape", "data"}:  # a tensor object in a JSON document
             return tensor_from_json(value)
-        return {k: _metadata_value(v, json) for k, v in value.items()}
+        check_level(level, where)
+        return {k: _metadata_value(v, json, level + 1, f"{where}/{k}") for k, v in value.items()}
     if isinstance(value, np.ndarray):
         if value.ndim == 0:
             return value.item()
@@ -186,27 +207,34 @@ def _metadata_value(value: Any, json: bool) -> Any:
     return value
 
 
-def graph_tree(graph: GraphBase) -> Tree:
-    """The HDF5 tree of a graph: the reference package's layout, arrays kept as numpy."""
+def graph_tree(graph: GraphBase, key: Key = ()) -> Tree:
+    """The HDF5 tree of a graph: the reference package's layout, arrays kept as numpy.
+
+    A graph nested beyond limits.MAX_DEPTH raises NIRFormatError: no file is written that
+    the reader would refuse.
+    """
+    check_level(group_level(key) + 1, pointer(key, "nodes"))
     out: Tree = {"type": type(graph).__name__}
     out["nodes"] = {
-        name: graph_tree(n) if isinstance(n, GraphBase) else node_tree(n) for name, n in graph.nodes.items()
+        name: graph_tree(n, (*key, name)) if isinstance(n, GraphBase) else node_tree(n, (*key, name))
+        for name, n in graph.nodes.items()
     }
     edges = np.empty((len(graph.edges), 2), dtype=object)
     for i, (src, dst) in enumerate(graph.edges):
         edges[i] = (src, dst)
     out["edges"] = edges
     if graph.metadata:
-        out["metadata"] = _metadata_tree(graph.metadata, "metadata")
+        out["metadata"] = _metadata_tree(graph.metadata, pointer(key, "metadata"), group_level(key) + 1)
     return out
 
 
-def node_tree(node: NIRNode) -> Tree:
+def node_tree(node: NIRNode, key: Key = ()) -> Tree:
     """The HDF5 tree of one node: its type and one value per set field.
 
     An open shape field (Conv `input_shape`, Flatten `input_type`) is filled from the input
     shape that inference found: the reference package cannot read a Conv without it.
     """
+    check_level(group_level(key), pointer(key))
     out: Tree = {"type": type(node).__name__}
     inferred = _declared_from_input(node)
     for name, info in type(node).model_fields.items():
@@ -225,7 +253,7 @@ def node_tree(node: NIRNode) -> Tree:
             value = np.int64(value)
         out[info.alias or name] = value
     if node.metadata:
-        out["metadata"] = _metadata_tree(node.metadata, "metadata")
+        out["metadata"] = _metadata_tree(node.metadata, pointer(key, "metadata"), group_level(key) + 1)
     return out
 
 
@@ -246,7 +274,8 @@ def _declared_from_input(node: NIRNode) -> dict[str, np.ndarray]:
     return out
 
 
-def _metadata_tree(value: dict[str, Any], where: str) -> Tree:
+def _metadata_tree(value: dict[str, Any], where: str, level: int) -> Tree:
+    check_level(level, where)
     out: Tree = {}
     for key, item in value.items():
         if not isinstance(key, str) or not key:
@@ -255,7 +284,7 @@ def _metadata_tree(value: dict[str, Any], where: str) -> Tree:
         if problem:
             raise ValueError(f"{where}: metadata key {key!r} {problem}")
         if isinstance(item, dict):
-            out[key] = _metadata_tree(item, f"{where}/{key}")
+            out[key] = _metadata_tree(item, f"{where}/{key}", level + 1)
         elif isinstance(item, int) and not isinstance(item, bool) and not -(2**63) <= item < 2**63:
             raise ValueError(f"{where}/{key}: integer {item} does not fit in 64 bits")
         elif isinstance(item, str | bytes | bool | int | float | np.generic | np.ndarray):
