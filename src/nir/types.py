@@ -78,6 +78,10 @@ def tensor_from_json(obj: dict[str, Any]) -> np.ndarray:
         raise ValueError(f"a JSON tensor of dtype {dtype} holds an element beyond its range") from None
 
 
+MAX_DIMENSIONS = 64
+"""numpy's limit on the number of dimensions of an array."""
+
+
 def _shape_items(value: Any) -> list[int]:
     try:
         array = np.atleast_1d(np.asarray(value))
@@ -87,6 +91,8 @@ def _shape_items(value: Any) -> list[int]:
         array = array.astype(np.int64)  # JSON Schema counts 3.0 as an integer
     if array.ndim != 1 or (array.size and array.dtype.kind not in "iu"):
         raise ValueError(f"a shape is a list of integers, not {value!r}")
+    if array.size > MAX_DIMENSIONS:  # checked before iterating: a lazy "shape" may claim 2**46 entries
+        raise ValueError(f"a shape has at most {MAX_DIMENSIONS} dimensions, not {array.size}")
     items = [int(x) for x in array]
     if any(x >= 2**63 for x in items):
         raise ValueError(f"a shape's sizes must be below 2**63: {items}")

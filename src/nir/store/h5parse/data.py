@@ -81,37 +81,42 @@ def _chunked(
         raise Unsupported("chunks far larger than the dataset")
     if layout.address == UNDEFINED:
         raise Unsupported("chunked dataset without chunks (fill value only)")
-    whole = tuple(chunk) == shape
-    out = None if whole else np.zeros(shape, dtype=dtype)
+    entries = _chunk_index(buf, layout, len(shape), chunk_bytes)
+    if len(entries) == 1 and tuple(chunk) == shape:  # one chunk holds it all: how h5py stores small arrays
+        size, mask, origin, address = entries[0]
+        if not any(origin):
+            buf.check(address, size, "chunk")
+            raw = _unfilter(buf.data[address : address + size], pipeline, mask, chunk_bytes, dtype.itemsize)
+            return np.frombuffer(raw, dtype=dtype).reshape(shape).copy()
+    out = np.zeros(shape, dtype=dtype)
     placed = set()
-    for size, mask, origin, address in _chunk_index(buf, layout, len(shape), chunk_bytes):
+    for size, mask, origin, address in entries:
         buf.check(address, size, "chunk")
         if any(o % c or o >= s for o, c, s in zip(origin, chunk, shape, strict=True)):
             raise CorruptError(f"chunk at {origin} does not lie on the chunk grid of a dataset {shape}")
         raw = _unfilter(buf.data[address : address + size], pipeline, mask, chunk_bytes, dtype.itemsize)
         block = np.frombuffer(raw, dtype=dtype).reshape(chunk)
-        if whole:
-            return block.copy()  # one chunk holds it all (how h5py writes small arrays)
         window = tuple(slice(o, min(o + c, s)) for o, c, s in zip(origin, chunk, shape, strict=True))
         out[window] = block[tuple(slice(0, w.stop - w.start) for w in window)]
         placed.add(origin)
-    if whole:
-        out = np.zeros(shape, dtype=dtype)
     expected = math.prod(-(-s // c) for s, c in zip(shape, chunk, strict=True))
     if len(placed) < expected and fill:
         raise Unsupported("unwritten chunks with a fill value")
     return out
 
 
-def _chunk_index(buf: Buffer, layout: Layout, rank: int, chunk_bytes: int) -> Any:
+def _chunk_index(
+    buf: Buffer, layout: Layout, rank: int, chunk_bytes: int
+) -> list[tuple[int, int, tuple[int, ...], int]]:
     """(stored size, filter mask, origin, address) of each chunk written."""
     if layout.kind == "single":
-        yield (chunk_bytes if layout.size < 0 else layout.size), layout.mask, (0,) * rank, layout.address
-        return
+        return [((chunk_bytes if layout.size < 0 else layout.size), layout.mask, (0,) * rank, layout.address)]
     entry = _entry(rank)
+    found = []
     for key, _ in v1_children(buf, layout.address, 1, entry.size - 8):
         size, mask, *origin, address = entry.unpack_from(buf.data, key)
-        yield size, mask, tuple(origin[:-1]), address
+        found.append((size, mask, tuple(origin[:-1]), address))
+    return found
 
 
 def _unfilter(data: Any, pipeline: tuple[int, ...], mask: int, size: int, itemsize: int) -> bytes:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import struct
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
@@ -112,7 +113,7 @@ def _boolean(buf: Buffer, offset: int, limit: int, size: int) -> Datatype:
     return Datatype(np.dtype(bool), False, 1)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Layout:
     """Where a dataset's elements are: inline (compact), in one block, or in chunks."""
 
@@ -209,8 +210,7 @@ def fill_defined(buf: Buffer, msg: Message) -> bool:
     return any(bytes(buf.view(value + 4, length, "fill value")))
 
 
-@dataclass(frozen=True, slots=True)
-class Link:
+class Link(NamedTuple):
     """A link in a group: its name, kind (hard, soft, external, user-defined) and target address."""
 
     name: bytes

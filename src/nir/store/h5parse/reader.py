@@ -31,30 +31,31 @@ from nir.store.tree import texts
 T = TypeVar("T")
 _DECODED = (DATASPACE, DATATYPE, FILTERS, FILL)
 """The messages decoded once per distinct content (FILL_OLD never defines a value that matters here)."""
+_GROUP_MESSAGES = {SYMBOL_TABLE, LINK_INFO, LINK}
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Dataset:
     """What a dataset's header says: enough to check its size before reading it."""
 
     shape: tuple[int, ...] | None
     datatype: msgs.Datatype
-    layout: msgs.Layout
     pipeline: tuple[int, ...]
     fill: bool
+    layout: msgs.Layout
 
 
 class ParsedFile:
     """A NIR file read by this package's parser (see tree.Source)."""
 
-    errors: tuple[type[Exception], ...] = (struct.error,)
-    """Reads past a block's end surface from struct: they are corruption too."""
+    errors: tuple[type[Exception], ...] = (struct.error, OverflowError)
+    """Reads past a block's end, or at offsets beyond any file, surface from struct: corruption too."""
 
     def __init__(self, data: Any, filename: str) -> None:
         self.filename = filename
         try:
             base, self._root = root_address(Buffer(data))
-        except struct.error as err:
+        except (struct.error, OverflowError) as err:
             raise CorruptError(f"truncated superblock ({err})") from None
         self.buf = Buffer(memoryview(data)[base:] if base else data)
         self.heap = GlobalHeap(self.buf)
@@ -70,37 +71,41 @@ class ParsedFile:
 
     def links(self, group: int) -> list[tuple[bytes, str, int]]:
         """(name, kind, object header address) of each link."""
-        return [(link.name, link.kind, link.address) for link in groups.links(self.buf, messages(self.buf, group))]
+        return [link[:3] for link in groups.links(self.buf, messages(self.buf, group))]
 
     def open(self, group: int, name: bytes, target: int) -> tuple[str, Any]:
         """The object at `target`: a group (its address) or a dataset (its header decoded)."""
-        kinds = {kind: (kind, offset, size) for kind, offset, size in messages(self.buf, target)}
+        found = messages(self.buf, target)
+        kinds = {m[0] for m in found}
         if LAYOUT in kinds:
-            return "dataset", self._dataset(kinds)
-        if SYMBOL_TABLE in kinds or LINK_INFO in kinds or LINK in kinds:
+            return "dataset", self._dataset(found, kinds)
+        if kinds & _GROUP_MESSAGES:
             return "group", target
         return "other", target
 
-    def _dataset(self, kinds: dict[int, Message]) -> Dataset:
+    def _dataset(self, found: list[Message], kinds: set[int]) -> Dataset:
         if EXTERNAL_FILES in kinds:
             raise CorruptError("dataset stored in external files refused (a .nir file must hold its own data)")
         if DATASPACE not in kinds or DATATYPE not in kinds:
             raise CorruptError("dataset without a dataspace or datatype")
         # Thousands of datasets share a handful of distinct type, space and filter messages:
-        # decode each distinct one once.
+        # decode each distinct header (all but its layout) once.
         data = self.buf.data
-        key = tuple(bytes(data[m[1] : m[1] + m[2]]) if m else None for m in map(kinds.get, _DECODED))
+        key = tuple((kind, data[offset : offset + size]) for kind, offset, size in found if kind in _DECODED)
         decoded = self._decoded.get(key)
         if decoded is None:
-            space, kind, pipeline, fill = map(kinds.get, _DECODED)
-            decoded = self._decoded[key] = (
-                msgs.dataspace(self.buf, space),
-                msgs.datatype(self.buf, kind[1], kind[2]),
-                msgs.filters(self.buf, pipeline) if pipeline else (),
-                fill is not None and msgs.fill_defined(self.buf, fill),
-            )
-        shape, datatype, pipeline, defined = decoded
-        return Dataset(shape, datatype, msgs.layout(self.buf, kinds[LAYOUT]), pipeline, defined)
+            decoded = self._decoded[key] = self._decode({m[0]: m for m in found})
+        layout = next(m for m in found if m[0] == LAYOUT)
+        return Dataset(*decoded, msgs.layout(self.buf, layout))
+
+    def _decode(self, by_kind: dict[int, Message]) -> tuple[Any, ...]:
+        space, kind, pipeline, fill = map(by_kind.get, _DECODED)
+        return (
+            msgs.dataspace(self.buf, space),
+            msgs.datatype(self.buf, kind[1], kind[2]),
+            msgs.filters(self.buf, pipeline) if pipeline else (),
+            fill is not None and msgs.fill_defined(self.buf, fill),
+        )
 
     def describe(self, dataset: Dataset) -> tuple[tuple[int, ...] | None, np.dtype, bool]:
         """(shape, dtype, holds strings)."""
