@@ -47,9 +47,9 @@ def read(
         array = np.frombuffer(view, dtype=raw_dtype).reshape(shape).copy()
     if dtype.dtype is not VLEN_STRING:
         return array
-    texts = [_string(heap, item) for item in array.reshape(-1).tolist()]
     if not shape:
-        return texts[0]
+        return _string(heap, array.item())
+    texts = [_string(heap, item) for item in array.reshape(-1).tolist()]
     out = np.empty(len(texts), dtype=object)
     out[:] = texts
     return out.reshape(shape)
@@ -62,6 +62,11 @@ def _string(heap: GlobalHeap, item: tuple[int, int, int]) -> str:
     raw = heap.get(address, index, length)
     # libhdf5 hands out C strings: a NUL inside ends the text.
     return raw.split(b"\0", 1)[0].decode("utf-8", "replace")
+
+
+_NODE_HEAD = struct.Struct("<4sBBH")
+_NODE_SIZE = 24
+"""A version-1 B-tree node's header: signature, type, level, entries used, two sibling addresses."""
 
 
 @functools.cache
@@ -112,6 +117,14 @@ def _chunk_index(
     if layout.kind == "single":
         return [((chunk_bytes if layout.size < 0 else layout.size), layout.mask, (0,) * rank, layout.address)]
     entry = _entry(rank)
+    data = buf.data
+    signature, kind, level, used = _NODE_HEAD.unpack_from(data, layout.address)
+    if signature == b"TREE" and kind == 1 and level == 0:  # the root is the only node: no walk needed
+        start = layout.address + _NODE_SIZE
+        buf.check(start, used * (entry.size), "B-tree node")
+        unpack = entry.unpack_from
+        rows = [unpack(data, start + i * entry.size) for i in range(used)]
+        return [(row[0], row[1], row[2:-2], row[-1]) for row in rows]
     found = []
     for key, _ in v1_children(buf, layout.address, 1, entry.size - 8):
         size, mask, *origin, address = entry.unpack_from(buf.data, key)
