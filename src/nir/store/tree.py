@@ -116,6 +116,11 @@ def _dataset(walk: _Walk, dataset: Any, where: str, raw_where: bytes) -> Any:
     if shape is None:
         raise _LocatedError(f"{where}: dataset holds no value (null dataspace)")
     nbytes = math.prod(shape) * dtype.itemsize
+    if nbytes == 0:
+        try:  # no data, but numpy must still be able to index the shape, e.g. not (0, 2**62)
+            np.empty(shape, dtype=dtype)
+        except ValueError as err:
+            raise _LocatedError(f"{where}: dataset of shape {shape} cannot be represented ({err})") from None
     if walk.lazy and not strings and nbytes > limits.LAZY_THRESHOLD_BYTES:
         try:
             return LazyTensor.placeholder(shape, dtype, walk.source.filename, raw_where)
