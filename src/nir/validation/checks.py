@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import math
 from collections import deque
+from typing import Any
 
 import numpy as np
 
@@ -82,6 +84,8 @@ def _check_values(key: Key, field: FieldSpec, value: np.ndarray, report: Report)
             return
     if value.size > 1 and not any(value.strides):
         value = value.reshape(-1)[:1]  # a broadcast scalar: one value stands for all
+    if value.size == 0 or _within(field, value.min(), value.max()):
+        return
     finite = np.isfinite(value) if value.dtype.kind == "f" else np.ones(value.shape, bool)
     if field.finite and not finite.all():
         bad = ~finite
@@ -94,6 +98,21 @@ def _check_values(key: Key, field: FieldSpec, value: np.ndarray, report: Report)
             if bad.any():
                 message = f"{field.name} must be {words} {limit}, but {int(bad.sum())} value(s) are not{_first(bad)}"
                 report.add("out-of-range", pointer(key, field.name), message)
+
+
+def _within(field: FieldSpec, low: Any, high: Any) -> bool:
+    """Whether the extremes show every value finite and in range: two reductions decide the common case.
+
+    NaN propagates into both extremes and an infinity is one of them, so finite extremes mean
+    finite values; only a failing tensor is looked at element by element for the message.
+    """
+    if not (math.isfinite(low) and math.isfinite(high)):
+        return False
+    return all(
+        test(low if keyword.endswith("inimum") else high, field.elements[keyword])
+        for keyword, test, _ in _RANGE
+        if keyword in field.elements
+    )
 
 
 _RANGE = (

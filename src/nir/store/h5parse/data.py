@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import functools
 import math
+import os
 import struct
 import zlib
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
@@ -17,6 +19,8 @@ from nir.store.h5parse.messages import DEFLATE, SHUFFLE, VLEN_STRING, Datatype, 
 
 _HEAP_ID = np.dtype([("length", "<u4"), ("address", "<u8"), ("index", "<u4")])
 """A variable-length string element as stored: its length and where the global heap holds it."""
+PARALLEL_CHUNK_BYTES = 16 * 1024
+"""Chunks at least this large are inflated in threads (smaller ones cost less than a thread hand-off)."""
 MAX_CHUNK_RATIO = 64
 """Chunks may be larger than the dataset (extendible datasets), but not by more than this."""
 
@@ -93,17 +97,25 @@ def _chunked(
             buf.check(address, size, "chunk")
             raw = _unfilter(buf.data[address : address + size], pipeline, mask, chunk_bytes, dtype.itemsize)
             return np.frombuffer(raw, dtype=dtype).reshape(shape).copy()
-    out = np.zeros(shape, dtype=dtype)
-    placed = set()
-    for size, mask, origin, address in entries:
-        buf.check(address, size, "chunk")
+    for _, _, origin, _ in entries:
         if any(o % c or o >= s for o, c, s in zip(origin, chunk, shape, strict=True)):
             raise CorruptError(f"chunk at {origin} does not lie on the chunk grid of a dataset {shape}")
-        raw = _unfilter(buf.data[address : address + size], pipeline, mask, chunk_bytes, dtype.itemsize)
-        block = np.frombuffer(raw, dtype=dtype).reshape(chunk)
-        window = tuple(slice(o, min(o + c, s)) for o, c, s in zip(origin, chunk, shape, strict=True))
-        out[window] = block[tuple(slice(0, w.stop - w.start) for w in window)]
-        placed.add(origin)
+
+    def inflate(entry: tuple[int, int, Any, int]) -> bytes:
+        size, mask, _, address = entry
+        buf.check(address, size, "chunk")
+        return _unfilter(buf.data[address : address + size], pipeline, mask, chunk_bytes, dtype.itemsize)
+
+    out = np.zeros(shape, dtype=dtype)
+    placed = set()
+    with ThreadPoolExecutor(os.cpu_count() or 1) as pool:
+        # zlib releases the GIL: large chunks inflate on every core, as the writer deflates them.
+        raws = pool.map(inflate, entries) if chunk_bytes >= PARALLEL_CHUNK_BYTES else map(inflate, entries)
+        for (_, _, origin, _), raw in zip(entries, raws, strict=True):
+            block = np.frombuffer(raw, dtype=dtype).reshape(chunk)
+            window = tuple(slice(o, min(o + c, s)) for o, c, s in zip(origin, chunk, shape, strict=True))
+            out[window] = block[tuple(slice(0, w.stop - w.start) for w in window)]
+            placed.add(origin)
     expected = math.prod(-(-s // c) for s, c in zip(shape, chunk, strict=True))
     if len(placed) < expected and fill:
         raise Unsupported("unwritten chunks with a fill value")
