@@ -1,4 +1,4 @@
-"""How close is our HDF5 tree I/O to what h5py allows, and what would other layouts cost?
+"""Where the time of reading goes, how close it is to what h5py allows, what other layouts would cost.
 
 Run with the project's interpreter: ``.venv/bin/python bench/hdf5_floor.py``; writes
 bench/results/profile-hdf5-floor.txt. Every variant is timed in CPU time (process_time,
@@ -6,8 +6,9 @@ robust on a shared machine) and wall time, best of --repeats, each run on a fres
 opened file (HDF5's metadata cache is per open file, so every run reads cold metadata;
 the OS page cache is warm).
 
-Read (the reference-written chain file): our tree reader (own parser, and its h5py fallback) against bare h5py loops
-(the floor of any reader built on h5py). Write (the same chain built by our package):
+Read (the reference-written chain file): our tree reader (own parser, and its h5py fallback)
+against bare h5py loops (the floor of any reader built on h5py), and the stages of
+`nir.validate` after the tree (models, checks). Write (the same chain built by our package):
 our `hdf5.write_file` against layout variants (no link creation-order index, compact
 datasets, newer file format), and the read-back cost of each variant's file. Affine
 4096x4096: our write against a chunked write with byte shuffle and Huffman-only deflate
@@ -273,6 +274,23 @@ def main(argv: list[str] | None = None) -> int:
         ("ours: nir.validate", lambda p: nir.validate(p)),
     ):
         cpu, wall, _ = measure(lambda fn=fn: fn(chain), args.repeats)
+        line(label, cpu, wall)
+    text.write("\n## the stages of nir.validate on the same file (tree read once)\n\n")
+    from nir.store import _read_tree
+    from nir.validation import analyse
+    from nir.validation.report import Report
+
+    content = _read_tree(chain, lazy=True)
+    graphs = []
+    stages = (
+        (
+            "stage: models (document.build_graph, 1 pydantic model a node)",
+            lambda: graphs.append(document.build_graph(content["node"], Report())),
+        ),
+        ("stage: checks (connectivity, values, shape inference)", lambda: analyse(graphs[-1], Report())),
+    )
+    for label, fn in stages:
+        cpu, wall, _ = measure(fn, args.repeats)
         line(label, cpu, wall)
 
     graph = worker.build_chain(nir, args.n)
