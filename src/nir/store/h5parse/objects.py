@@ -8,22 +8,23 @@ from nir.store.h5parse.base import U8, U16, U64, UNDEFINED, Buffer, CorruptError
 
 SIGNATURE = b"\x89HDF\r\n\x1a\n"
 MAX_MESSAGES = 1 << 16
-"""More messages than one object can hold: a header that claims more is corrupt (or a loop)."""
+"""More continuation blocks than one object header can have: a header that claims more loops."""
 
-DATASPACE, LINK_INFO, DATATYPE, FILL_OLD, FILL, LINK, EXTERNAL_FILES, LAYOUT = (
-    0x01,
-    0x02,
-    0x03,
-    0x04,
-    0x05,
-    0x06,
-    0x07,
-    0x08,
-)
-FILTERS, CONTINUATION, SYMBOL_TABLE = 0x0B, 0x10, 0x11
+# Header message types (HDF5 file format specification, section IV.A.2).
+DATASPACE = 0x01
+LINK_INFO = 0x02
+DATATYPE = 0x03
+FILL_OLD = 0x04
+FILL = 0x05
+LINK = 0x06
+EXTERNAL_FILES = 0x07
+LAYOUT = 0x08
+FILTERS = 0x0B
+CONTINUATION = 0x10
+SYMBOL_TABLE = 0x11
 _SHARED_FLAG, _FAIL_IF_UNKNOWN = 0x02, 0x80
-_KNOWN = {0x00, DATASPACE, LINK_INFO, DATATYPE, FILL_OLD, FILL, LINK, EXTERNAL_FILES, LAYOUT, 0x0A, FILTERS, 0x0C, 0x0D}
-_KNOWN |= {0x0E, 0x0F, CONTINUATION, SYMBOL_TABLE, 0x12, 0x13, 0x14, 0x15, 0x16, 0x17, 0x18}
+_KNOWN = set(range(0x19))
+"""Every message type the specification defines (0x00 to 0x18), whether the reader uses it or not."""
 _V1_PREFIX = struct.Struct("<BBHII")
 _V1_MESSAGE = struct.Struct("<HHB3x")
 
