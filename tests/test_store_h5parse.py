@@ -9,6 +9,7 @@ layout option a NIR file can meet. Files beyond the parser's subset must raise `
 
 from __future__ import annotations
 
+import io
 import shutil
 from pathlib import Path
 from typing import Any
@@ -180,3 +181,23 @@ def test_lookup3_matches_the_published_vectors() -> None:
     assert lookup3(b"") == 0xDEADBEEF
     assert lookup3(b"Four score and seven years ago") == 0x17770551
     assert lookup3(b"Four score and seven years ago", 1) == 0xCD628161
+
+
+def test_large_files_are_mapped_not_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    import mmap
+
+    import nir.store as store
+
+    opened: list[mmap.mmap] = []
+
+    class Spy(mmap.mmap):
+        def __new__(cls, *args: Any, **kwargs: Any) -> Spy:
+            opened.append(super().__new__(cls, *args, **kwargs))
+            return opened[-1]
+
+    monkeypatch.setattr(store, "MMAP_MIN_BYTES", 0)
+    monkeypatch.setattr(store.mmap, "mmap", Spy)
+    path = ROOT / "examples" / "convnet.nir"
+    graph = nir.read(path)
+    assert opened and all(m.closed for m in opened)  # mapped, and unmapped once read
+    assert list(graph.nodes) == list(nir.read(io.BytesIO(path.read_bytes())).nodes)
