@@ -43,9 +43,7 @@ FATAL = {"unreadable": NIRFormatError, "unsupported-version": UnsupportedVersion
 
 LENIENT = "BUG: the JSON reader accepts, without any finding, a form the schema forbids"
 
-KNOWN_BUGS: dict[str, str] = {
-    "shapes.json: Conv2d: input_shape with one value (x-nir-value [H, W])": f"{LENIENT} (one value for a size pair)",
-}
+KNOWN_BUGS: dict[str, str] = {}
 """Semantic verdicts where this implementation disagrees with the suite, keyed `file: case description`."""
 
 # --------------------------------------------------------------------------- loading

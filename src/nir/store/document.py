@@ -94,7 +94,10 @@ def build_node(tree: Any, report: Report, key: Key, json: bool = False) -> NIRNo
                 pointer(key, name),
                 f"{kind}: in JSON, {name} must be a tensor object {{dtype, shape, data}}",
             )
-        if loose:
+        sizes = _miscounted_sizes(kind, tree)
+        for name, count in sizes:
+            report.add("invalid-node", pointer(key, name), f"{kind}: in JSON, {name} must list {count} sizes")
+        if loose or sizes:
             return None
     kwargs: dict[str, Any] = {}
     for name, value in tree.items():
@@ -118,6 +121,25 @@ def build_node(tree: Any, report: Report, key: Key, json: bool = False) -> NIRNo
     except (TypeError, ValueError) as err:
         report.add("invalid-node", where, f"{kind}: {err}")
         return None
+
+
+def _miscounted_sizes(kind: str, tree: Tree) -> list[tuple[str, int]]:
+    """Shape-valued fields of several fixed sizes (x-nir-value like [H, W]) not given as that many.
+
+    The Python API takes one integer for both sizes of a pair, as the reference package
+    does; a JSON document is held to its schema, which asks for the full list. (A field of
+    one size, like Conv1d's [L], is a plain integer in the schema.)
+    """
+    found = []
+    for field in unit_spec(kind).fields:
+        value = tree.get(field.name)
+        if field.value is None or value is None or len(field.value) < 2:
+            continue
+        if any(str(d).startswith("...") for d in field.value):
+            continue
+        if not isinstance(value, list) or len(value) != len(field.value):
+            found.append((field.name, len(field.value)))
+    return found
 
 
 def _unwrap_port(value: Any) -> Any:
