@@ -201,3 +201,13 @@ def test_large_files_are_mapped_not_read(monkeypatch: pytest.MonkeyPatch) -> Non
     graph = nir.read(path)
     assert opened and all(m.closed for m in opened)  # mapped, and unmapped once read
     assert list(graph.nodes) == list(nir.read(io.BytesIO(path.read_bytes())).nodes)
+
+
+def test_chunks_far_larger_than_their_dataset_are_refused(tmp_path: Path) -> None:
+    # An extendible dataset may have chunks larger than its data, but inflating a chunk
+    # allocates all of it: 4 GiB of zeros compress to 4 MB.
+    path = tmp_path / "big-chunks.h5"
+    with h5py.File(path, "w") as f:
+        f.create_dataset("x", data=np.zeros(10, np.float32), chunks=(2**20,), maxshape=(None,), compression="gzip")
+    with pytest.raises(nir.NIRFormatError, match=r"chunks of 4194304 bytes for a dataset of 40 bytes refused"):
+        tree.read_tree(ParsedFile(path.read_bytes(), str(path)))

@@ -21,8 +21,9 @@ _HEAP_ID = np.dtype([("length", "<u4"), ("address", "<u8"), ("index", "<u4")])
 """A variable-length string element as stored: its length and where the global heap holds it."""
 PARALLEL_CHUNK_BYTES = 16 * 1024
 """Chunks at least this large are inflated in threads (smaller ones cost less than a thread hand-off)."""
-MAX_CHUNK_RATIO = 64
-"""Chunks may be larger than the dataset (extendible datasets), but not by more than this."""
+MAX_CHUNK_RATIO = 4
+"""Chunks may be larger than the dataset (extendible datasets), but not by more than this
+(or 1 MiB): inflating one allocates its full size, which the eager-read budget does not count."""
 
 
 def read(
@@ -86,8 +87,9 @@ def _chunked(
     if len(chunk) != len(shape) or element != dtype.itemsize or 0 in chunk:
         raise CorruptError(f"chunks {tuple(chunk)} of {element} bytes do not fit a dataset {shape} of {dtype}")
     chunk_bytes = math.prod(chunk) * dtype.itemsize
-    if chunk_bytes > MAX_CHUNK_RATIO * max(math.prod(shape) * dtype.itemsize, 1 << 20):
-        raise Unsupported("chunks far larger than the dataset")
+    nbytes = math.prod(shape) * dtype.itemsize
+    if chunk_bytes > max(MAX_CHUNK_RATIO * nbytes, 1 << 20):
+        raise CorruptError(f"chunks of {chunk_bytes} bytes for a dataset of {nbytes} bytes refused")
     if layout.address == UNDEFINED:
         raise Unsupported("chunked dataset without chunks (fill value only)")
     entries = _chunk_index(buf, layout, len(shape), chunk_bytes)
