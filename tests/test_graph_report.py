@@ -237,3 +237,25 @@ def test_type_check_false_constructs_an_invalid_graph_without_raising():
         type_check=False,
     )
     assert not nir.validate(g).ok
+
+
+def test_validating_a_read_graph_again_keeps_what_the_read_found(corpus, tmp_path):
+    """A migration and a left-out node are facts about the graph: a later validation repeats them."""
+    migrated = nir.read(corpus / "lif_norse.nir")
+    assert "migrated" in nir.validate(migrated).codes()
+    path = tmp_path / "unknown.nir"
+    nir.write(path, nir.read(corpus / "lif_norse.nir"))
+    with h5py.File(path, "r+") as f:
+        (name,) = [n for n in f["node/nodes"] if n not in ("input", "output")][:1]
+        del f[f"node/nodes/{name}/type"]
+        f[f"node/nodes/{name}/type"] = "NoSuchUnit"
+    graph = nir.read(path, strict=False)
+    assert name in graph.dropped
+    again = nir.validate(graph)
+    assert not again.ok
+    assert again.findings[: len(graph.read_findings)] == graph.read_findings
+    assert "invalid-node" in [f.code for f in graph.read_findings]
+    document = json.loads(nir.to_json(nir.read(corpus / "lif_norse.nir")))
+    document["graph"]["nodes"]["extra"] = {"type": "NoSuchUnit"}
+    from_json = nir.from_json(json.dumps(document), strict=False)
+    assert "invalid-node" in nir.validate(from_json).codes()

@@ -25,6 +25,7 @@ class GraphBase(NIRNode):
 
     _report: Any = PrivateAttr(default=None)
     _dropped: dict[str, str | None] = PrivateAttr(default_factory=dict)
+    _read_findings: list[Any] = PrivateAttr(default_factory=list)
 
     def __init__(
         self,
@@ -171,6 +172,15 @@ class GraphBase(NIRNode):
     @dropped.setter
     def dropped(self, value: dict[str, str | None]) -> None:
         self._dropped = value
+
+    @property
+    def read_findings(self) -> list[Any]:
+        """Findings of the read that built this graph (migrations, entries left out): every later check repeats them."""
+        return self._read_findings
+
+    @read_findings.setter
+    def read_findings(self, value: list[Any]) -> None:
+        self._read_findings = value
 
     def check_types(self) -> bool:
         """True if the graph is consistent; NIRValidationError otherwise (reference API)."""

@@ -148,6 +148,7 @@ def load(source: Source, lazy: bool = False, check: bool = True) -> tuple[GraphB
             "migrated", "", f"file version {version or 'none'} uses the {layout} layout; upgraded: {'; '.join(notes)}"
         )
     graph = document.build_graph(graph_tree, report)
+    graph.read_findings = list(report.findings)
     if check:
         _, found = analyse(graph, report)
         graph.apply_inferred(found)
@@ -207,6 +208,7 @@ def from_json(text: str | bytes | dict[str, Any], strict: bool = True, source: s
         graph = document.build_graph(doc["graph"], report, json=True)
     except RecursionError:
         raise NIRFormatError(f"{source}: graphs nested too deeply to read") from None
+    graph.read_findings = list(report.findings)
     _, found = analyse(graph, report)
     graph.apply_inferred(found)
     graph.report = report

@@ -15,8 +15,13 @@ __all__ = ["CODES", "ERROR", "INFO", "WARNING", "Finding", "Report", "analyse", 
 
 
 def analyse(graph: GraphBase, report: Report | None = None) -> tuple[Report, inference.Shapes]:
-    """Check a graph in memory: edges, connectivity, parameters and inferred shapes."""
-    report = report if report is not None else Report()
+    """Check a graph in memory: edges, connectivity, parameters and inferred shapes.
+
+    A new report starts with the graph's `read_findings`: what reading its file found (a node
+    left out, a migration) stays true of the graph, and its edges to left-out nodes are not
+    reported a second time.
+    """
+    report = report if report is not None else Report(findings=list(graph.read_findings))
     net = topology.flatten(graph, report)
     reached = check_connectivity(net, report)
     check_parameters(net, report)
