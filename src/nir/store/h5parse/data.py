@@ -80,20 +80,29 @@ def _entry(rank: int) -> struct.Struct:
     return struct.Struct(f"<II{rank + 1}QQ")
 
 
+@functools.lru_cache(maxsize=1024)
+def _plan(shape: tuple[int, ...], chunks: tuple[int, ...], itemsize: int) -> tuple[tuple[int, ...], int]:
+    """(chunk shape, chunk bytes) of a chunked dataset, checked once per distinct layout."""
+    *chunk, element = chunks
+    if len(chunk) != len(shape) or element != itemsize or 0 in chunk:
+        raise CorruptError(
+            f"chunks {tuple(chunk)} of {element} bytes do not fit a dataset {shape} of {itemsize}-byte items"
+        )
+    chunk_bytes = math.prod(chunk) * itemsize
+    nbytes = math.prod(shape) * itemsize
+    if chunk_bytes > max(MAX_CHUNK_RATIO * nbytes, 1 << 20):
+        raise CorruptError(f"chunks of {chunk_bytes} bytes for a dataset of {nbytes} bytes refused")
+    return tuple(chunk), chunk_bytes
+
+
 def _chunked(
     buf: Buffer, shape: tuple[int, ...], dtype: np.dtype, layout: Layout, pipeline: tuple[int, ...], fill: bool
 ) -> np.ndarray:
-    *chunk, element = layout.chunks
-    if len(chunk) != len(shape) or element != dtype.itemsize or 0 in chunk:
-        raise CorruptError(f"chunks {tuple(chunk)} of {element} bytes do not fit a dataset {shape} of {dtype}")
-    chunk_bytes = math.prod(chunk) * dtype.itemsize
-    nbytes = math.prod(shape) * dtype.itemsize
-    if chunk_bytes > max(MAX_CHUNK_RATIO * nbytes, 1 << 20):
-        raise CorruptError(f"chunks of {chunk_bytes} bytes for a dataset of {nbytes} bytes refused")
+    chunk, chunk_bytes = _plan(shape, layout.chunks, dtype.itemsize)
     if layout.address == UNDEFINED:
         raise Unsupported("chunked dataset without chunks (fill value only)")
     entries = _chunk_index(buf, layout, len(shape), chunk_bytes)
-    if len(entries) == 1 and tuple(chunk) == shape:  # one chunk holds it all: how h5py stores small arrays
+    if len(entries) == 1 and chunk == shape:  # one chunk holds it all: how h5py stores small arrays
         size, mask, origin, address = entries[0]
         if not any(origin):
             buf.check(address, size, "chunk")

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import struct
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any
 
 import numpy as np
 
 from nir.store.h5parse import data, groups
 from nir.store.h5parse import messages as msgs
-from nir.store.h5parse.base import Buffer, CorruptError
+from nir.store.h5parse.base import U64, Buffer, CorruptError
 from nir.store.h5parse.globalheap import GlobalHeap
 from nir.store.h5parse.objects import (
     DATASPACE,
@@ -28,7 +28,6 @@ from nir.store.h5parse.objects import (
 )
 from nir.store.tree import texts
 
-T = TypeVar("T")
 _DECODED = (DATASPACE, DATATYPE, FILTERS, FILL)
 """The messages decoded once per distinct content (FILL_OLD never defines a value that matters here)."""
 _GROUP_MESSAGES = {SYMBOL_TABLE, LINK_INFO, LINK}
@@ -43,6 +42,41 @@ class Dataset:
     pipeline: tuple[int, ...]
     fill: bool
     layout: msgs.Layout
+
+
+@dataclass(frozen=True, slots=True)
+class _Template:
+    """A decoded version-1 dataset header, good for every header with the same bytes but its data address.
+
+    Headers that differ only there decode the same but for that address, so thousands of
+    datasets written alike (every weight of a chain) cost two byte comparisons each.
+    """
+
+    cut: int
+    """Offset of the 8-byte data address in the header."""
+    before: bytes
+    after: bytes
+    dataset: Dataset
+
+    def match(self, data: Any, address: int, end: int) -> Dataset | None:
+        """The dataset of the header at `address` (ending at `end`), if it is one of these."""
+        split = address + self.cut
+        if data[address:split] != self.before or data[split + 8 : end] != self.after:
+            return None
+        found = self.dataset
+        layout = found.layout
+        moved = msgs.Layout(layout.kind, U64.unpack_from(data, split)[0], layout.size, layout.chunks, layout.mask)
+        return Dataset(found.shape, found.datatype, found.pipeline, found.fill, moved)
+
+
+_ADDRESS_IN_LAYOUT = {"contiguous": 2, "chunked": 3}
+"""Where the data address sits in a version-3 layout message's body, by layout class."""
+_V1_HEADER = struct.Struct("<B3xII")
+MAX_TEMPLATES = 256
+"""Templates kept per file: far more than the kinds of dataset one writer makes."""
+_TEMPLATE_KEY = 64
+"""Templates are found by header size and the header's first bytes (its first messages, the
+dataspace among them), so that one comparison decides."""
 
 
 class ParsedFile:
@@ -60,6 +94,7 @@ class ParsedFile:
         self.buf = Buffer(memoryview(data)[base:] if base else data)
         self.heap = GlobalHeap(self.buf)
         self._decoded: dict[tuple[bytes | None, ...], tuple[Any, ...]] = {}
+        self._templates: dict[tuple[int, Any], _Template] = {}
 
     def root(self) -> int:
         """The root group's object header address."""
@@ -75,13 +110,37 @@ class ParsedFile:
 
     def open(self, group: int, name: bytes, target: int) -> tuple[str, Any]:
         """The object at `target`: a group (its address) or a dataset (its header decoded)."""
-        found = messages(self.buf, target)
-        kinds = {m[0] for m in found}
+        data = self.buf.data
+        version, _, size = _V1_HEADER.unpack_from(data, target)
+        end = target + 16 + size
+        if version == 1:
+            template = self._templates.get((size, data[target + 16 : target + _TEMPLATE_KEY]))
+            found = template.match(data, target, end) if template is not None else None
+            if found is not None:
+                return "dataset", found
+        found_messages = messages(self.buf, target)
+        kinds = {m[0] for m in found_messages}
         if LAYOUT in kinds:
-            return "dataset", self._dataset(found, kinds)
+            dataset = self._dataset(found_messages, kinds)
+            if version == 1:
+                self._remember(target, end, found_messages, dataset)
+            return "dataset", dataset
         if kinds & _GROUP_MESSAGES:
             return "group", target
         return "other", target
+
+    def _remember(self, address: int, end: int, found: list[Message], dataset: Dataset) -> None:
+        """Keep a template of a version-1 header held in one block whose data address is its only variable."""
+        cut = _ADDRESS_IN_LAYOUT.get(dataset.layout.kind)
+        if cut is None or len(self._templates) >= MAX_TEMPLATES or any(not address < m[1] < end for m in found):
+            return
+        split = next(m for m in found if m[0] == LAYOUT)[1] + cut
+        if split < address + _TEMPLATE_KEY:
+            return
+        data = self.buf.data
+        key = (end - address - 16, bytes(data[address + 16 : address + _TEMPLATE_KEY]))
+        before, after = bytes(data[address:split]), bytes(data[split + 8 : end])
+        self._templates.setdefault(key, _Template(split - address, before, after, dataset))
 
     def _dataset(self, found: list[Message], kinds: set[int]) -> Dataset:
         if EXTERNAL_FILES in kinds:
