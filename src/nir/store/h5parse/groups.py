@@ -11,6 +11,9 @@ from nir.store.h5parse.fractal import FractalHeap
 from nir.store.h5parse.objects import LINK, LINK_INFO, SYMBOL_TABLE, Message
 
 _ENTRY = struct.Struct("<QQI4x16x")
+_LOCAL_HEAP = struct.Struct("<4s4xQ8xQ")
+"""Local heap header: signature, (version, reserved), data segment size, (free list), data address."""
+_SYMBOL_NODE = struct.Struct("<4s2xH")
 _NAME_INDEX = 5
 """Version-2 B-tree type of a dense group's name index (records: name hash, heap id)."""
 
@@ -37,21 +40,26 @@ def links(buf: Buffer, found: list[Message]) -> list[msgs.Link]:
 def _symbol_table(buf: Buffer, table: Message) -> list[msgs.Link]:
     """Links of an old-style group: B-tree of symbol nodes, names in a local heap."""
     tree, heap = msgs.symbol_table(buf, table)
-    buf.signature(heap, b"HEAP", "local heap")
-    heap_size, heap_data = buf.uint(heap + 8, 8), buf.uint(heap + 24, 8)
-    names = bytes(buf.view(heap_data, heap_size, "local heap data"))
+    data = buf.data
+    signature, heap_size, heap_data = _LOCAL_HEAP.unpack_from(data, heap)
+    if signature != b"HEAP":
+        raise CorruptError(f"local heap at byte {heap}: expected signature HEAP")
+    buf.check(heap_data, heap_size, "local heap data")
+    names = bytes(data[heap_data : heap_data + heap_size])
     result = []
     for _, node in v1_children(buf, tree, 0, 8):
-        buf.signature(node, b"SNOD", "symbol table node")
-        count = buf.uint(node + 6, 2)
+        signature, count = _SYMBOL_NODE.unpack_from(data, node)
+        if signature != b"SNOD":
+            raise CorruptError(f"symbol table node at byte {node}: expected signature SNOD")
         buf.check(node + 8, count * _ENTRY.size, "symbol table node")
-        for i in range(count):
-            name_offset, address, cache = _ENTRY.unpack_from(buf.data, node + 8 + i * _ENTRY.size)
+        for name_offset, address, cache in _ENTRY.iter_unpack(data[node + 8 : node + 8 + count * _ENTRY.size]):
             end = names.find(b"\0", name_offset)
             if name_offset >= heap_size or end <= name_offset:
                 raise CorruptError(f"symbol table node at byte {node}: name outside its local heap")
-            kind = "soft" if cache == 2 else "hard"
-            if kind == "hard" and address == UNDEFINED:
+            if cache == 2:  # the scratch pad holds a soft link's target: refused by the walk
+                result.append(msgs.Link(names[name_offset:end], "soft", address, 0))
+            elif address == UNDEFINED:
                 raise CorruptError(f"symbol table node at byte {node}: entry without an object")
-            result.append(msgs.Link(names[name_offset:end], kind, address, 0))
+            else:
+                result.append(msgs.Link(names[name_offset:end], "hard", address, 0))
     return result
