@@ -451,3 +451,16 @@ def test_every_code_the_package_emits_is_in_the_table():
     codes = _literal_codes()
     assert {"unknown-node", "duplicate-edge", "invalid-parameter", "uninferred-shape"} <= codes  # the scan works
     assert codes - set(CODES) == set()
+
+
+@pytest.mark.parametrize("size", [3, 64, 65, 300], ids=lambda n: f"{n}-elements")
+@pytest.mark.parametrize(("bad", "code"), [(np.nan, "non-finite"), (np.inf, "non-finite"), (-1.0, "out-of-range")])
+def test_one_bad_element_anywhere_is_found(size, bad, code):
+    """Small tensors take Python's extremes, large ones numpy's: both find one bad value in the middle."""
+    tau = np.full(size, 0.1)
+    tau[size // 2] = bad
+    ones = np.ones(size)
+    report = nir.validate(_single(nir.LIF(tau=tau, r=ones, v_leak=0 * ones, v_threshold=ones)))
+    assert code in report.codes()
+    (finding,) = [f for f in report.findings if f.code == code]
+    assert f"first at index ({size // 2},)" in finding.message

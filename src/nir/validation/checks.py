@@ -84,7 +84,7 @@ def _check_values(key: Key, field: FieldSpec, value: np.ndarray, report: Report)
             return
     if value.size > 1 and not any(value.strides):
         value = value.reshape(-1)[:1]  # a broadcast scalar: one value stands for all
-    if value.size == 0 or _within(field, value.min(), value.max()):
+    if value.size == 0 or _within(field, *_extremes(value)):
         return
     finite = np.isfinite(value) if value.dtype.kind == "f" else np.ones(value.shape, bool)
     if field.finite and not finite.all():
@@ -98,6 +98,21 @@ def _check_values(key: Key, field: FieldSpec, value: np.ndarray, report: Report)
             if bad.any():
                 message = f"{field.name} must be {words} {limit}, but {int(bad.sum())} value(s) are not{_first(bad)}"
                 report.add("out-of-range", pointer(key, field.name), message)
+
+
+SMALL_TENSOR = 64
+"""Up to this many elements, Python finds the extremes faster than two numpy reductions."""
+
+
+def _extremes(value: np.ndarray) -> tuple[Any, Any]:
+    """(min, max) of a tensor; NaN (or an infinity) in either when the tensor has one."""
+    if value.size > SMALL_TENSOR:
+        return value.min(), value.max()
+    items = value.ravel().tolist()
+    total = sum(items)  # NaN and infinities survive a sum; Python's min and max would skip NaN
+    if not math.isfinite(total):
+        return total, total
+    return min(items), max(items)
 
 
 def _within(field: FieldSpec, low: Any, high: Any) -> bool:
