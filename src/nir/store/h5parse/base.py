@@ -69,57 +69,42 @@ class Buffer:
 
 
 def _rot(x: int, k: int) -> int:
-    return ((x << k) | (x >> (32 - k))) & 0xFFFFFFFF
+    return ((x << k) | (x >> (32 - k))) & _MASK
+
+
+_MASK = 0xFFFFFFFF
+_MIX = (4, 6, 8, 16, 19, 4)
+_FINAL = (14, 11, 25, 16, 4, 14, 24)
+
+
+def _mix(a: int, b: int, c: int) -> tuple[int, int, int]:
+    """lookup3's mix(): each step is x -= z; x ^= rot(z, k); z += y over the rotating triple."""
+    x, y, z = a, b, c
+    for k in _MIX:
+        x = ((x - z) & _MASK) ^ _rot(z, k)
+        z = (z + y) & _MASK
+        x, y, z = y, z, x
+    return x, y, z
+
+
+def _final(a: int, b: int, c: int) -> int:
+    """lookup3's final(): each step is z ^= y; z -= rot(y, k), rotating through c, a, b."""
+    values = [a, b, c]
+    target = 2  # c first, then a, b, c, a, b, c
+    for k in _FINAL:
+        source = (target + 2) % 3
+        values[target] = ((values[target] ^ values[source]) - _rot(values[source], k)) & _MASK
+        target = (target + 1) % 3
+    return values[2]
 
 
 def lookup3(key: bytes, initval: int = 0) -> int:
     """Bob Jenkins' lookup3 hashlittle, the checksum of HDF5's version-2 metadata blocks."""
     length = len(key)
-    a = b = c = (0xDEADBEEF + length + initval) & 0xFFFFFFFF
+    a = b = c = (0xDEADBEEF + length + initval) & _MASK
     if length == 0:
         return c
-    padded = key + bytes(-length % 12)
-    words = struct.unpack(f"<{len(padded) // 4}I", padded)
-    blocks = (length + 11) // 12
-    m = 0xFFFFFFFF
-    for i in range(blocks - 1):
-        a = (a + words[3 * i]) & m
-        b = (b + words[3 * i + 1]) & m
-        c = (c + words[3 * i + 2]) & m
-        a = (a - c) & m
-        a ^= _rot(c, 4)
-        c = (c + b) & m
-        b = (b - a) & m
-        b ^= _rot(a, 6)
-        a = (a + c) & m
-        c = (c - b) & m
-        c ^= _rot(b, 8)
-        b = (b + a) & m
-        a = (a - c) & m
-        a ^= _rot(c, 16)
-        c = (c + b) & m
-        b = (b - a) & m
-        b ^= _rot(a, 19)
-        a = (a + c) & m
-        c = (c - b) & m
-        c ^= _rot(b, 4)
-        b = (b + a) & m
-    i = blocks - 1
-    a = (a + words[3 * i]) & m
-    b = (b + words[3 * i + 1]) & m
-    c = (c + words[3 * i + 2]) & m
-    c ^= b
-    c = (c - _rot(b, 14)) & m
-    a ^= c
-    a = (a - _rot(c, 11)) & m
-    b ^= a
-    b = (b - _rot(a, 25)) & m
-    c ^= b
-    c = (c - _rot(b, 16)) & m
-    a ^= c
-    a = (a - _rot(c, 4)) & m
-    b ^= a
-    b = (b - _rot(a, 14)) & m
-    c ^= b
-    c = (c - _rot(b, 24)) & m
-    return c
+    words = struct.unpack(f"<{(length + 11) // 12 * 3}I", key + bytes(-length % 12))
+    for i in range(0, len(words) - 3, 3):
+        a, b, c = _mix((a + words[i]) & _MASK, (b + words[i + 1]) & _MASK, (c + words[i + 2]) & _MASK)
+    return _final((a + words[-3]) & _MASK, (b + words[-2]) & _MASK, (c + words[-1]) & _MASK)
