@@ -259,3 +259,19 @@ def test_validating_a_read_graph_again_keeps_what_the_read_found(corpus, tmp_pat
     document["graph"]["nodes"]["extra"] = {"type": "NoSuchUnit"}
     from_json = nir.from_json(json.dumps(document), strict=False)
     assert "invalid-node" in nir.validate(from_json).codes()
+
+
+def test_a_read_graph_is_analysed_with_its_build_bindings_and_a_changed_one_afresh(corpus):
+    """Readers reuse the symbols bound when each node was built; a later validation binds them again."""
+    from nir import inference, topology
+
+    for path in sorted(corpus.glob("*.nir")):
+        graph = nir.read(path, strict=False)
+        net = topology.flatten(graph, Report())
+        fresh, again = inference.infer(net, Report(), fresh=True), inference.infer(net, Report())
+        assert (fresh.inputs, fresh.outputs) == (again.inputs, again.outputs), path.name
+    graph = nir.read(corpus / "cnn_sinabs.nir")
+    assert nir.validate(graph).ok
+    name = next(n for n, node in graph.nodes.items() if type(node).__name__ == "Conv2d")
+    graph.nodes[name].bias = np.zeros(graph.nodes[name].bias.shape[0] + 1, graph.nodes[name].bias.dtype)
+    assert not nir.validate(graph).ok  # the changed node is bound again, not from when it was read

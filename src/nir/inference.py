@@ -36,12 +36,17 @@ class Shapes:
     bindings: dict[Key, dict] = field(default_factory=dict)
 
 
-def infer(net: Network, report: Report) -> Shapes:
-    """Infer the shapes of `net`, reporting every contradiction found on the way."""
+def infer(net: Network, report: Report, fresh: bool = False) -> Shapes:
+    """Infer the shapes of `net`, reporting every contradiction found on the way.
+
+    With `fresh` (a graph just built by a reader, which nobody could have changed since), each
+    node's symbols are the ones bound when it was built, not bound a second time.
+    """
     result = Shapes(network=net)
     for key, node in net.nodes.items():
         try:
-            env = result.bindings[key] = shapes.bind(node.unit_spec, node)
+            built = node._built_binding if fresh else None
+            env = result.bindings[key] = built if built is not None else shapes.bind(node.unit_spec, node)
             result.inputs[key], result.outputs[key] = shapes.ports(node.unit_spec, node, env)
             if result.inputs[key] is None or result.outputs[key] is None:
                 result.open.add(key)

@@ -29,6 +29,7 @@ class NIRNode(BaseModel):
         validate_default=True,
     )
     _inferred: tuple[Port, Port] | None = PrivateAttr(default=None)
+    _built_binding: dict | None = PrivateAttr(default=None)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         cls = type(self)
@@ -58,7 +59,7 @@ class NIRNode(BaseModel):
         if unit is not None:
             given = {cls.model_fields[n].alias or n for n in node.model_fields_set}
             defaults = {f.name for f in unit.fields if f.name not in given}
-            shapes.bind(unit, node, frozenset(python_numbers), frozenset(defaults))
+            node._built_binding = shapes.bind(unit, node, frozenset(python_numbers), frozenset(defaults))
         return node
 
     @property

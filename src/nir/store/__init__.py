@@ -150,7 +150,7 @@ def load(source: Source, lazy: bool = False, check: bool = True) -> tuple[GraphB
     graph = document.build_graph(graph_tree, report)
     graph.read_findings = list(report.findings)
     if check:
-        _, found = analyse(graph, report)
+        _, found = analyse(graph, report, fresh=True)
         graph.apply_inferred(found)
     graph.report = report
     return graph, report
@@ -209,7 +209,7 @@ def from_json(text: str | bytes | dict[str, Any], strict: bool = True, source: s
     except RecursionError:
         raise NIRFormatError(f"{source}: graphs nested too deeply to read") from None
     graph.read_findings = list(report.findings)
-    _, found = analyse(graph, report)
+    _, found = analyse(graph, report, fresh=True)
     graph.apply_inferred(found)
     graph.report = report
     if strict and not report.ok:

@@ -14,18 +14,18 @@ if TYPE_CHECKING:
 __all__ = ["CODES", "ERROR", "INFO", "WARNING", "Finding", "Report", "analyse", "validate"]
 
 
-def analyse(graph: GraphBase, report: Report | None = None) -> tuple[Report, inference.Shapes]:
+def analyse(graph: GraphBase, report: Report | None = None, fresh: bool = False) -> tuple[Report, inference.Shapes]:
     """Check a graph in memory: edges, connectivity, parameters and inferred shapes.
 
     A new report starts with the graph's `read_findings`: what reading its file found (a node
     left out, a migration) stays true of the graph, and its edges to left-out nodes are not
-    reported a second time.
+    reported a second time. `fresh` marks a graph a reader has just built (see inference.infer).
     """
     report = report if report is not None else Report(findings=list(graph.read_findings))
     net = topology.flatten(graph, report)
     reached = check_connectivity(net, report)
     check_parameters(net, report)
-    found = inference.infer(net, report)
+    found = inference.infer(net, report, fresh)
     for key in reached:
         if key not in found.broken and (found.inputs[key] is None or found.outputs[key] is None):
             report.add("uninferred-shape", topology.pointer(key), f"the shapes of {'.'.join(key)} cannot be inferred")
