@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from types import ModuleType
+from typing import Any
 
 IGNORE = frozenset(s for s in os.environ.get("NIR_FUZZ_IGNORE", "").split("|") if s)
 """Signatures (`Type@file:function`) of known bugs that fuzz/run.py asks the targets to step over,
@@ -39,3 +41,20 @@ def fuzz(atheris: ModuleType | None, check: Callable[[bytes], None]) -> None:
         raise SystemExit("atheris is not installed: use `python fuzz/run.py --engine random`")
     atheris.Setup(sys.argv, check)
     atheris.Fuzz()
+
+
+@contextlib.contextmanager
+def promise() -> Iterator[None]:
+    """Any exception escaping the block is a crash, unless it is a known bug this run steps over."""
+    try:
+        yield
+    except Exception as err:
+        if not known(err):
+            raise
+
+
+def validated(nir: ModuleType, target: Any) -> None:
+    """`nir.validate(target)` must return a Report whatever the input (the target passes its nir module)."""
+    report = nir.validate(target)
+    if not isinstance(report, nir.Report):
+        raise TypeError(f"nir.validate returned {type(report).__name__}, not a Report")

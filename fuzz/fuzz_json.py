@@ -23,22 +23,17 @@ if atheris is not None:
 else:
     import nir
 
-from common import fuzz, known  # noqa: E402 - after the instrumented imports
+from common import fuzz, promise, validated  # noqa: E402 - after the instrumented imports
 
 
 def check(data: bytes) -> None:
     """Raise if the JSON reader breaks its promise on `data`; return otherwise."""
-    try:
+    with promise():
         try:
             graph = nir.from_json(data, strict=False)
         except nir.NIRError:
             return
-        report = nir.validate(graph)
-        if not isinstance(report, nir.Report):
-            raise TypeError(f"nir.validate returned {type(report).__name__}, not a Report")
-    except Exception as err:
-        if not known(err):
-            raise
+        validated(nir, graph)
 
 
 def main() -> None:

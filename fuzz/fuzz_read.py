@@ -34,7 +34,7 @@ else:
     import nir
     from nir.store import load
 
-from common import fuzz, known  # noqa: E402 - after the instrumented imports
+from common import fuzz, promise, validated  # noqa: E402 - after the instrumented imports
 
 _SCRATCH = Path(tempfile.mkdtemp(prefix="nir-fuzz-read-", dir="/dev/shm" if os.path.isdir("/dev/shm") else None))
 _PATH = _SCRATCH / "input.nir"
@@ -43,17 +43,12 @@ _PATH = _SCRATCH / "input.nir"
 def check(data: bytes) -> None:
     """Raise if the readers break their promise on `data`; return otherwise."""
     _PATH.write_bytes(data)
-    try:
-        report = nir.validate(_PATH)
-        if not isinstance(report, nir.Report):
-            raise TypeError(f"nir.validate returned {type(report).__name__}, not a Report")
+    with promise():
+        validated(nir, _PATH)
         try:
             load(_PATH)
         except nir.NIRError:
             pass
-    except Exception as err:
-        if not known(err):
-            raise
 
 
 def main() -> None:
