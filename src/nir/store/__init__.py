@@ -7,6 +7,7 @@ import json
 import mmap
 import os
 import stat
+from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
@@ -43,23 +44,26 @@ def _name(source: Source) -> str:
     return os.fspath(source) if isinstance(source, str | os.PathLike) else getattr(source, "name", "<stream>")
 
 
-def _check_path(source: Source) -> None:
+@contextlib.contextmanager
+def _opening(source: Source, failure: str) -> Iterator[None]:
+    """Refuse what is not a regular file; turn the OS's complaints into NIRFormatError (`failure` for the rest)."""
     if isinstance(source, str | os.PathLike) and os.path.exists(source) and not os.path.isdir(source):
         if not stat.S_ISREG(os.stat(source).st_mode):
             # Opening a FIFO or a device would block or read forever.
             raise NIRFormatError(f"{_name(source)}: not a regular file")
-
-
-def _open(source: Source) -> h5py.File:
-    _check_path(source)
     try:
-        return h5py.File(source, "r")
+        yield
     except FileNotFoundError:
         raise NIRFormatError(f"{_name(source)}: no such file") from None
     except IsADirectoryError:
         raise NIRFormatError(f"{_name(source)}: is a folder, not a file") from None
     except (OSError, ValueError) as err:
-        raise NIRFormatError(f"{_name(source)}: not an HDF5 file ({err})") from None
+        raise NIRFormatError(f"{_name(source)}: {failure} ({err})") from None
+
+
+def _open(source: Source) -> h5py.File:
+    with _opening(source, "not an HDF5 file"):
+        return h5py.File(source, "r")
 
 
 MMAP_MIN_BYTES = 64 * 1024**2
@@ -74,19 +78,11 @@ def _contents(source: Source) -> Any:
             return source.read()
         except (AttributeError, OSError, ValueError):
             return None
-    _check_path(source)
-    try:
-        with open(source, "rb") as handle:
-            size = os.fstat(handle.fileno()).st_size
-            if size < MMAP_MIN_BYTES:
-                return handle.read()
-            return mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
-    except FileNotFoundError:
-        raise NIRFormatError(f"{_name(source)}: no such file") from None
-    except IsADirectoryError:
-        raise NIRFormatError(f"{_name(source)}: is a folder, not a file") from None
-    except OSError as err:
-        raise NIRFormatError(f"{_name(source)}: cannot read ({err})") from None
+    with _opening(source, "cannot read"), open(source, "rb") as handle:
+        size = os.fstat(handle.fileno()).st_size
+        if size < MMAP_MIN_BYTES:
+            return handle.read()
+        return mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
 
 
 def _read_tree(source: Source, lazy: bool) -> tree.Tree:
