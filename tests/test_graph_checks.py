@@ -464,3 +464,20 @@ def test_one_bad_element_anywhere_is_found(size, bad, code):
     assert code in report.codes()
     (finding,) = [f for f in report.findings if f.code == code]
     assert f"first at index ({size // 2},)" in finding.message
+
+
+def test_values_of_many_nodes_are_decided_together_but_reported_each_in_graph_order():
+    """Tensors of one field are checked as a batch; a failing batch still names each bad tensor, in order."""
+    pairs = [("input", inp(4))]
+    bad = {7: {"tau": np.array([0.1, -1.0, 0.1, 0.1])}, 3: {"r": np.array([1.0, 1.0, np.nan, 1.0])}}
+    for i in range(12):
+        pairs.append((f"lif_{i}", neuron("LIF", 4, **bad.get(i, {}))))
+    pairs.append(("scalar", neuron("LIF", 4, v_threshold=np.array(np.inf))))  # broadcast to all 4
+    pairs.append(("output", out(4)))
+    report = nir.validate(chain(*pairs))
+    assert triples(report) == [
+        (ERROR, "non-finite", "/nodes/lif_3/r"),
+        (ERROR, "out-of-range", "/nodes/lif_7/tau"),
+        (ERROR, "non-finite", "/nodes/scalar/v_threshold"),
+    ]
+    assert "4 non-finite" in report.findings[2].message

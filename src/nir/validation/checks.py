@@ -62,13 +62,37 @@ def check_connectivity(net: Network, report: Report) -> set[Key]:
 
 
 def check_parameters(net: Network, report: Report) -> None:
-    """Check every tensor field against its element constraints from the schema."""
+    """Check every tensor field against its element constraints from the schema.
+
+    The tensors of one field of one unit (and one dtype) are decided together, from the
+    extremes of all of them at once: a chain of thousands of small tensors costs a few
+    reductions instead of thousands. Only a batch that fails is looked at tensor by tensor,
+    in graph order, for the messages.
+    """
+    tensors: list[tuple[Key, FieldSpec, np.ndarray]] = []
+    batches: dict[tuple[str, str, np.dtype], list[int]] = {}
     with np.errstate(invalid="ignore"):
         for key, node in net.nodes.items():
-            for field in node.unit_spec.tensor_fields:
+            spec = node.unit_spec
+            for field in spec.tensor_fields:
                 value = value_of(node, field.name)
                 if value is not None and value.dtype.kind in "biuf":
-                    _check_values(key, field, value, report)
+                    if not is_lazy(value):
+                        batches.setdefault((spec.name, field.name, value.dtype), []).append(len(tensors))
+                    tensors.append((key, field, value))
+        suspects = set()
+        for indices in batches.values():
+            whole = np.concatenate([_distinct(tensors[i][2]) for i in indices], axis=None)
+            if whole.size and not _within(tensors[indices[0]][1], *_extremes(whole)):
+                suspects.update(indices)
+        for index, (key, field, value) in enumerate(tensors):
+            if index in suspects or is_lazy(value):
+                _check_values(key, field, value, report)
+
+
+def _distinct(value: np.ndarray) -> np.ndarray:
+    """The values that stand for a tensor: one of a broadcast scalar's, all of any other's."""
+    return value.reshape(-1)[:1] if value.size > 1 and not any(value.strides) else value
 
 
 def _check_values(key: Key, field: FieldSpec, value: np.ndarray, report: Report) -> None:
@@ -82,8 +106,7 @@ def _check_values(key: Key, field: FieldSpec, value: np.ndarray, report: Report)
         except NIRFormatError as err:
             report.add("unreadable", pointer(key, field.name), str(err))
             return
-    if value.size > 1 and not any(value.strides):
-        value = value.reshape(-1)[:1]  # a broadcast scalar: one value stands for all
+    value = _distinct(value)
     if value.size == 0 or _within(field, *_extremes(value)):
         return
     finite = np.isfinite(value) if value.dtype.kind == "f" else np.ones(value.shape, bool)
