@@ -101,13 +101,14 @@ def _chunked(
     chunk, chunk_bytes = _plan(shape, layout.chunks, dtype.itemsize)
     if layout.address == UNDEFINED:
         raise Unsupported("chunked dataset without chunks (fill value only)")
-    entries = _chunk_index(buf, layout, len(shape), chunk_bytes)
-    if len(entries) == 1 and chunk == shape:  # one chunk holds it all: how h5py stores small arrays
-        size, mask, origin, address = entries[0]
-        if not any(origin):
+    if chunk == shape:  # how h5py stores small arrays: one chunk holds it all
+        only = _only_chunk(buf, layout, len(shape), chunk_bytes)
+        if only is not None:
+            size, mask, address = only
             buf.check(address, size, "chunk")
             raw = _unfilter(buf.data[address : address + size], pipeline, mask, chunk_bytes, dtype.itemsize)
-            return np.frombuffer(raw, dtype=dtype).reshape(shape).copy()
+            return np.frombuffer(bytearray(raw), dtype=dtype).reshape(shape)
+    entries = _chunk_index(buf, layout, len(shape), chunk_bytes)
     for _, _, origin, _ in entries:
         if any(o % c or o >= s for o, c, s in zip(origin, chunk, shape, strict=True)):
             raise CorruptError(f"chunk at {origin} does not lie on the chunk grid of a dataset {shape}")
@@ -133,6 +134,28 @@ def _chunked(
     return out
 
 
+@functools.cache
+def _leaf_root(rank: int) -> struct.Struct:
+    """A chunk B-tree root that is also its only leaf, up to its first entry (siblings skipped)."""
+    return struct.Struct(f"<4sBBH16xII{rank + 1}QQ")
+
+
+def _only_chunk(buf: Buffer, layout: Layout, rank: int, chunk_bytes: int) -> tuple[int, int, int] | None:
+    """(stored size, filter mask, address) of a dataset's only chunk, if it has one chunk at the origin.
+
+    Decided from one read of the index's root, the common case of thousands of small arrays;
+    anything else (None) takes the general walk of the chunk index.
+    """
+    if layout.kind == "single":
+        return (chunk_bytes if layout.size < 0 else layout.size), layout.mask, layout.address
+    root = _leaf_root(rank)
+    buf.check(layout.address, root.size, "B-tree node")
+    signature, kind, level, used, size, mask, *origin, address = root.unpack_from(buf.data, layout.address)
+    if signature == b"TREE" and kind == 1 and level == 0 and used == 1 and not any(origin):
+        return size, mask, address
+    return None
+
+
 def _chunk_index(
     buf: Buffer, layout: Layout, rank: int, chunk_bytes: int
 ) -> list[tuple[int, int, tuple[int, ...], int]]:
@@ -144,9 +167,8 @@ def _chunk_index(
     signature, kind, level, used = _NODE_HEAD.unpack_from(data, layout.address)
     if signature == b"TREE" and kind == 1 and level == 0:  # the root is the only node: no walk needed
         start = layout.address + _NODE_SIZE
-        buf.check(start, used * (entry.size), "B-tree node")
-        unpack = entry.unpack_from
-        rows = [unpack(data, start + i * entry.size) for i in range(used)]
+        buf.check(start, used * entry.size, "B-tree node")
+        rows = entry.iter_unpack(data[start : start + used * entry.size])
         return [(row[0], row[1], row[2:-2], row[-1]) for row in rows]
     found = []
     for key, _ in v1_children(buf, layout.address, 1, entry.size - 8):
