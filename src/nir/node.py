@@ -51,15 +51,16 @@ class NIRNode(BaseModel):
     def _apply_shape_rules(cls, data: Any, handler: Any) -> Any:
         if isinstance(data, NIRNode):
             return handler(data)  # an existing node: its rules were applied when it was built
-        python_numbers = set()
+        python_numbers = frozenset()
         if isinstance(data, dict):
-            python_numbers = {k for k, v in data.items() if isinstance(v, (bool, int, float))}
+            python_numbers = frozenset(k for k, v in data.items() if isinstance(v, (bool, int, float)))
         node = handler(data)
-        unit = spec.units().get(cls.__name__)
+        unit, schema_names = _unit_of(cls)
         if unit is not None:
-            given = {cls.model_fields[n].alias or n for n in node.model_fields_set}
-            defaults = {f.name for f in unit.fields if f.name not in given}
-            node._built_binding = shapes.bind(unit, node, frozenset(python_numbers), frozenset(defaults))
+            defaults = schema_names.keys() - node.model_fields_set
+            node._built_binding = shapes.bind(
+                unit, node, python_numbers, frozenset(schema_names[n] for n in defaults if schema_names[n])
+            )
         return node
 
     @property
@@ -130,6 +131,15 @@ def _reference_arguments(cls: type[NIRNode], kwargs: dict[str, Any]) -> dict[str
             continue
         out[key] = value
     return out
+
+
+@cache
+def _unit_of(cls: type[NIRNode]) -> tuple[spec.UnitSpec | None, dict[str, str | None]]:
+    """A class's unit, and the schema name of each of its attributes (None for those not in the schema)."""
+    unit = spec.units().get(cls.__name__)
+    fields = {f.name for f in unit.fields} if unit is not None else set()
+    names = {n: (info.alias or n) for n, info in cls.model_fields.items()}
+    return unit, {n: (name if name in fields else None) for n, name in names.items()}
 
 
 @cache

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from functools import cache
+from typing import NamedTuple
 
 from nir.errors import ShapeError
 from nir.spec.units import Dim
@@ -12,9 +12,8 @@ from nir.spec.units import Dim
 VARIADIC = "..."
 
 
-@dataclass(frozen=True)
-class Binding:
-    """What a symbol stands for, and which field or port fixed it."""
+class Binding(NamedTuple):
+    """What a symbol stands for, and which field or port fixed it (a tuple: thousands are made per file)."""
 
     value: int | tuple[int, ...]
     source: str
