@@ -30,72 +30,67 @@ def fmt(shape: Sequence[int]) -> str:
 
 
 @cache
-def _split(pattern: tuple[Dim, ...]) -> tuple[int | None, tuple[Dim, ...], tuple[Dim, ...]]:
-    """Index of the variadic symbol (or None), and the symbols before and after it."""
+def _plan(pattern: tuple[Dim, ...], rank: int) -> tuple[tuple[Dim, int | slice], ...] | None:
+    """Which dimension (or, for the variadic symbol, which run of them) of a `rank`-dimensional
+    shape each symbol of `pattern` stands for; None if no such shape fits the pattern."""
     variadic = [i for i, p in enumerate(pattern) if isinstance(p, str) and p.startswith(VARIADIC)]
     if not variadic:
-        return None, pattern, ()
-    return variadic[0], pattern[: variadic[0]], pattern[variadic[0] + 1 :]
+        return tuple(zip(pattern, range(rank), strict=True)) if rank == len(pattern) else None
+    if rank < len(pattern) - 1:
+        return None
+    at = variadic[0]
+    end = rank - (len(pattern) - at - 1)
+    head = zip(pattern[:at], range(at), strict=True)
+    tail = zip(pattern[at + 1 :], range(end, rank), strict=True)
+    return (*head, (str(pattern[at])[len(VARIADIC) :], slice(at, end)), *tail)
 
 
 def match(unit: str, source: str, pattern: Sequence[Dim], shape: Sequence[int], env: Env, what: str = "shape") -> None:
     """Bind the symbols of `pattern` to `shape`, raising ShapeError on any disagreement."""
     shape = tuple(map(int, shape))
     pattern = tuple(pattern)
-    index, head, tail = _split(pattern)
-    if index == 0 and not tail:  # the common `["...N"]`: the whole shape is one symbol
-        _bind(unit, source, pattern, pattern[0][len(VARIADIC) :], shape, shape, env, what)
-        return
-    variadic = [index] if index is not None else []
-    fixed = len(head) + len(tail)
-    if variadic and len(shape) < fixed:
+    plan = _plan(pattern, len(shape))
+    if plan is None:
+        fixed = sum(not (isinstance(p, str) and p.startswith(VARIADIC)) for p in pattern)
+        least = "at least " if fixed < len(pattern) else ""
         raise ShapeError(
-            f"{unit}: {source} has {what} {fmt(shape)} but needs at least {fixed} dimensions {_fmt_pattern(pattern)}"
+            f"{unit}: {source} has {what} {fmt(shape)} but needs {least}{fixed} dimensions {_fmt_pattern(pattern)}"
         )
-    if not variadic and len(shape) != fixed:
-        raise ShapeError(
-            f"{unit}: {source} has {what} {fmt(shape)} but needs {fixed} dimensions {_fmt_pattern(pattern)}"
-        )
-    pairs: list[tuple[Dim, int | tuple[int, ...]]] = list(zip(head, shape[: len(head)], strict=True))
-    if variadic:
-        pairs.append((pattern[variadic[0]], shape[len(head) : len(shape) - len(tail)]))
-        pairs.extend(zip(tail, shape[len(shape) - len(tail) :], strict=True))
-    for symbol, value in pairs:
+    for symbol, where in plan:
+        value = shape[where]
         if isinstance(symbol, int):
             if value != symbol:
                 raise ShapeError(
                     f"{unit}: {source} has {what} {fmt(shape)} but needs size {symbol} there {_fmt_pattern(pattern)}"
                 )
             continue
-        _bind(unit, source, pattern, symbol.removeprefix(VARIADIC), value, shape, env, what)
+        bound = env.get(symbol)
+        if bound is None:
+            env[symbol] = Binding(value, source, shape, what)
+        elif bound.value != value:
+            raise _conflict(unit, source, pattern, symbol, value, shape, bound, what)
 
 
-def _bind(
+def _conflict(
     unit: str,
     source: str,
     pattern: tuple[Dim, ...],
     name: str,
     value: int | tuple[int, ...],
     shape: tuple[int, ...],
-    env: Env,
+    bound: Binding,
     what: str,
-) -> None:
-    """Bind one symbol, or check it against its earlier binding."""
-    bound = env.get(name)
-    if bound is None:
-        env[name] = Binding(value, source, shape, what)
-    elif bound.value == value:
-        return
-    elif bound.what == "derived":
-        raise ShapeError(
+) -> ShapeError:
+    """The error for a symbol bound here to another value than before."""
+    if bound.what == "derived":
+        return ShapeError(
             f"{unit}: {source} has {what} {fmt(shape)} but {bound.source}, so {name} must be {bound.value}"
         )
-    else:
-        whole = len(pattern) == 1 and str(pattern[0]).startswith(VARIADIC)
-        detail = "" if whole else f" ({name} is {_fmt_value(value)} here, {_fmt_value(bound.value)} there)"
-        raise ShapeError(
-            f"{unit}: {source} has {what} {fmt(shape)} but {bound.source} has {bound.what} {fmt(bound.shape)}{detail}"
-        )
+    whole = len(pattern) == 1 and str(pattern[0]).startswith(VARIADIC)
+    detail = "" if whole else f" ({name} is {_fmt_value(value)} here, {_fmt_value(bound.value)} there)"
+    return ShapeError(
+        f"{unit}: {source} has {what} {fmt(shape)} but {bound.source} has {bound.what} {fmt(bound.shape)}{detail}"
+    )
 
 
 def resolve(pattern: Sequence[Dim] | None, env: Env) -> tuple[int, ...] | None:
