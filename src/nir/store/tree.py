@@ -55,13 +55,19 @@ class _LocatedError(NIRFormatError):
 class _Walk:
     source: Source
     lazy: bool
-    where: str = "/"
-    """The object being read: a source's own errors do not know where they happened."""
+    at: tuple[str, bytes | None] = ("", None)
+    """The object being read (its group's path, its name): a source's own errors do not know
+    where they happened. Kept unformatted, as `where` formats it only for an error."""
     eager_bytes: int = 0
     """Bytes read into memory so far: all datasets together stay within MAX_EAGER_BYTES."""
     strings: int = 0
     objects: int = 0
     stack: list[Hashable] = field(default_factory=list)
+
+    @property
+    def where(self) -> str:
+        """The path of the object being read."""
+        return _where(*self.at)
 
 
 def read_tree(source: Source, lazy: bool = False) -> Tree:
@@ -79,61 +85,72 @@ def read_tree(source: Source, lazy: bool = False) -> Tree:
         raise NIRFormatError(f"{walk.where}: {err}") from None
 
 
+def _where(path: str, name: bytes | None) -> str:
+    """The path of an object, from its group's path and its name (None: the group itself)."""
+    if name is None:
+        return path or "/"
+    return f"{path}/{name.decode('utf-8', 'replace')}"
+
+
 def _group(walk: _Walk, group: Any, path: str, raw_path: bytes) -> Tree:
     source = walk.source
     if len(walk.stack) > limits.MAX_DEPTH:
         raise _LocatedError(f"{path}: groups are nested deeper than {limits.MAX_DEPTH} levels")
-    walk.where = path or "/"
+    walk.at = (path, None)
     identity = source.identity(group)
     if identity in walk.stack:
         raise _LocatedError(f"{path}: group is linked into itself (a cycle of hard links)")
     walk.stack.append(identity)
+    links = source.links(group)
+    walk.objects += len(links)
+    if walk.objects > limits.MAX_OBJECTS:
+        raise _LocatedError(f"file holds more than {limits.MAX_OBJECTS} objects")
     out: Tree = {}
-    for raw, kind, target in source.links(group):
-        name = raw.decode("utf-8", "replace")
-        where = walk.where = f"{path}/{name}"
+    for raw, kind, target in links:
+        walk.at = (path, raw)
         if len(raw) > limits.MAX_NAME_BYTES:
-            raise _LocatedError(f"{where[:80]}...: name longer than {limits.MAX_NAME_BYTES} bytes")
+            raise _LocatedError(f"{walk.where[:80]}...: name longer than {limits.MAX_NAME_BYTES} bytes")
         if kind != "hard":
-            raise _LocatedError(f"{where}: {kind} link refused (a .nir file may only hold its own groups and datasets)")
-        walk.objects += 1
-        if walk.objects > limits.MAX_OBJECTS:
-            raise _LocatedError(f"file holds more than {limits.MAX_OBJECTS} objects")
+            raise _LocatedError(
+                f"{walk.where}: {kind} link refused (a .nir file may only hold its own groups and datasets)"
+            )
         what, handle = source.open(group, raw, target)
-        if what == "group":
-            out[name] = _group(walk, handle, where, raw_path + b"/" + raw)
-        elif what == "dataset":
-            out[name] = _dataset(walk, handle, where, raw_path + b"/" + raw)
+        name = raw.decode("utf-8", "replace")
+        if what == "dataset":
+            out[name] = _dataset(walk, handle, raw_path, raw)
+        elif what == "group":
+            out[name] = _group(walk, handle, f"{path}/{name}", raw_path + b"/" + raw)
         else:
-            raise _LocatedError(f"{where}: neither a group nor a dataset")
+            raise _LocatedError(f"{walk.where}: neither a group nor a dataset")
     walk.stack.pop()
-    walk.where = path or "/"
+    walk.at = (path, None)
     return out
 
 
-def _dataset(walk: _Walk, dataset: Any, where: str, raw_where: bytes) -> Any:
+def _dataset(walk: _Walk, dataset: Any, raw_path: bytes, raw: bytes) -> Any:
+    """A dataset's value (or lazy placeholder), after the limits; `raw_path`/`raw` locate it."""
     shape, dtype, strings = walk.source.describe(dataset)
     if shape is None:
-        raise _LocatedError(f"{where}: dataset holds no value (null dataspace)")
+        raise _LocatedError(f"{walk.where}: dataset holds no value (null dataspace)")
     nbytes = math.prod(shape) * dtype.itemsize
     if nbytes == 0:
         try:  # no data, but numpy must still be able to index the shape, e.g. not (0, 2**62)
             np.empty(shape, dtype=dtype)
         except ValueError as err:
-            raise _LocatedError(f"{where}: dataset of shape {shape} cannot be represented ({err})") from None
+            raise _LocatedError(f"{walk.where}: dataset of shape {shape} cannot be represented ({err})") from None
     if walk.lazy and not strings and nbytes > limits.LAZY_THRESHOLD_BYTES:
         try:
-            return LazyTensor.placeholder(shape, dtype, walk.source.filename, raw_where)
+            return LazyTensor.placeholder(shape, dtype, walk.source.filename, raw_path + b"/" + raw)
         except ValueError as err:  # more elements than numpy can index
-            raise _LocatedError(f"{where}: dataset of shape {shape} cannot be represented ({err})") from None
+            raise _LocatedError(f"{walk.where}: dataset of shape {shape} cannot be represented ({err})") from None
     if strings:
         walk.strings += math.prod(shape)
         if walk.strings > limits.MAX_STRINGS:
-            raise _LocatedError(f"{where}: the file holds more than {limits.MAX_STRINGS} strings")
+            raise _LocatedError(f"{walk.where}: the file holds more than {limits.MAX_STRINGS} strings")
     walk.eager_bytes += nbytes
     if walk.eager_bytes > limits.MAX_EAGER_BYTES:
         raise _LocatedError(
-            f"{where}: dataset of shape {shape} ({nbytes} bytes) takes the file's data past the eager-read "
+            f"{walk.where}: dataset of shape {shape} ({nbytes} bytes) takes the file's data past the eager-read "
             f"limit of {limits.MAX_EAGER_BYTES} bytes; open the file with lazy=True"
         )
     return walk.source.read(dataset)

@@ -19,6 +19,7 @@ from nir.store.h5parse.messages import DEFLATE, SHUFFLE, VLEN_STRING, Datatype, 
 
 _HEAP_ID = np.dtype([("length", "<u4"), ("address", "<u8"), ("index", "<u4")])
 """A variable-length string element as stored: its length and where the global heap holds it."""
+_HEAP_ID_STRUCT = struct.Struct("<IQI")
 PARALLEL_CHUNK_BYTES = 16 * 1024
 """Chunks at least this large are inflated in threads (smaller ones cost less than a thread hand-off)."""
 MAX_CHUNK_RATIO = 4
@@ -36,32 +37,33 @@ def read(
     fill: bool,
 ) -> Any:
     """The dataset's values: an array of numbers or bytes strings, or str / an object array of str."""
-    raw_dtype = _HEAP_ID if dtype.dtype is VLEN_STRING else dtype.dtype
+    strings = dtype.dtype is VLEN_STRING
+    raw_dtype = _HEAP_ID if strings else dtype.dtype
     count = math.prod(shape)
     if count == 0:
-        array = np.empty(shape, dtype=raw_dtype)
+        stored: Any = np.empty(shape, dtype=raw_dtype)
     elif layout.kind in ("chunked", "single"):
-        array = _chunked(buf, shape, raw_dtype, layout, pipeline, fill)
+        stored = _chunked(buf, shape, raw_dtype, layout, pipeline, fill)
     else:
         nbytes = count * raw_dtype.itemsize
         if layout.kind == "contiguous" and layout.address == UNDEFINED:
             raise Unsupported("dataset without storage (fill value only)")
         if layout.size != nbytes:
             raise CorruptError(f"{layout.kind} storage of {layout.size} bytes for {nbytes} bytes of data")
-        view = buf.view(layout.address, nbytes, "dataset storage")
-        array = np.frombuffer(view, dtype=raw_dtype).reshape(shape).copy()
-    if dtype.dtype is not VLEN_STRING:
-        return array
+        stored = buf.view(layout.address, nbytes, "dataset storage")
+        if not strings:
+            return np.frombuffer(stored, dtype=raw_dtype).reshape(shape).copy()
+    if not strings:
+        return stored
+    texts = [_string(heap, *item) for item in _HEAP_ID_STRUCT.iter_unpack(stored)]
     if not shape:
-        return _string(heap, array.item())
-    texts = [_string(heap, item) for item in array.reshape(-1).tolist()]
-    out = np.empty(len(texts), dtype=object)
+        return texts[0]
+    out = np.empty(count, dtype=object)
     out[:] = texts
     return out.reshape(shape)
 
 
-def _string(heap: GlobalHeap, item: tuple[int, int, int]) -> str:
-    length, address, index = item
+def _string(heap: GlobalHeap, length: int, address: int, index: int) -> str:
     if length == 0:
         return ""
     raw = heap.get(address, index, length)

@@ -31,7 +31,7 @@ class GlobalHeap:
         start, size = found
         if length > size:
             raise CorruptError(f"string of {length} bytes in a global heap object of {size}")
-        return bytes(self.buf.view(start, length, "global heap object"))
+        return bytes(self.buf.data[start : start + length])  # inside its collection, inside the file
 
     def _parse(self, address: int) -> dict[int, tuple[int, int]]:
         buf = self.buf
