@@ -66,7 +66,10 @@ class NIRNode(BaseModel):
     @property
     def unit_spec(self) -> spec.UnitSpec:
         """This node type's rules as the schema states them."""
-        return spec.unit(type(self).__name__)
+        unit = _unit_of(type(self))[0]
+        if unit is None:
+            raise KeyError(type(self).__name__)
+        return unit
 
     def _ports(self) -> tuple[Port, Port]:
         if self._inferred is not None:

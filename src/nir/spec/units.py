@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 Dim = str | int
@@ -47,7 +48,7 @@ class UnitSpec:
     role: str | None = None
     """`x-nir-role`: `graph-input` or `graph-output` for a graph's entry and exit nodes."""
 
-    @property
+    @cached_property
     def tensor_fields(self) -> tuple[FieldSpec, ...]:
         """Fields holding tensors (those with a symbolic shape)."""
         return tuple(f for f in self.fields if f.shape is not None)

@@ -18,11 +18,12 @@ _NAME_INDEX = 5
 """Version-2 B-tree type of a dense group's name index (records: name hash, heap id)."""
 
 
-def links(buf: Buffer, found: list[Message]) -> list[msgs.Link]:
-    """The group's links: by creation order where the group tracks it, else by name (as libhdf5 lists them)."""
+def links(buf: Buffer, found: list[Message]) -> list[tuple[bytes, str, int]]:
+    """(name, kind, address) of the group's links: by creation order where the group tracks it,
+    else by name (as libhdf5 lists them)."""
     table = next((m for m in found if m[0] == SYMBOL_TABLE), None)
     if table is not None:
-        return sorted(_symbol_table(buf, table), key=lambda link: link.name)
+        return sorted(_symbol_table(buf, table))  # by name: names are unique in a group
     info = next((m for m in found if m[0] == LINK_INFO), None)
     ordered, heap, names = msgs.link_info(buf, info) if info is not None else (False, UNDEFINED, UNDEFINED)
     if heap == UNDEFINED:
@@ -34,11 +35,11 @@ def links(buf: Buffer, found: list[Message]) -> list[msgs.Link]:
             offset, length = fractal.object(bytes(buf.view(record + 4, fractal.id_length, "heap id")))
             result.append(msgs.link(buf, offset, length))
     result.sort(key=(lambda link: link.order) if ordered else (lambda link: link.name))
-    return result
+    return [link[:3] for link in result]
 
 
-def _symbol_table(buf: Buffer, table: Message) -> list[msgs.Link]:
-    """Links of an old-style group: B-tree of symbol nodes, names in a local heap."""
+def _symbol_table(buf: Buffer, table: Message) -> list[tuple[bytes, str, int]]:
+    """(name, kind, address) of an old-style group's links: B-tree of symbol nodes, names in a local heap."""
     tree, heap = msgs.symbol_table(buf, table)
     data = buf.data
     signature, heap_size, heap_data = _LOCAL_HEAP.unpack_from(data, heap)
@@ -57,9 +58,9 @@ def _symbol_table(buf: Buffer, table: Message) -> list[msgs.Link]:
             if name_offset >= heap_size or end <= name_offset:
                 raise CorruptError(f"symbol table node at byte {node}: name outside its local heap")
             if cache == 2:  # the scratch pad holds a soft link's target: refused by the walk
-                result.append(msgs.Link(names[name_offset:end], "soft", address, 0))
+                result.append((names[name_offset:end], "soft", address))
             elif address == UNDEFINED:
                 raise CorruptError(f"symbol table node at byte {node}: entry without an object")
             else:
-                result.append(msgs.Link(names[name_offset:end], "hard", address, 0))
+                result.append((names[name_offset:end], "hard", address))
     return result

@@ -106,7 +106,7 @@ class ParsedFile:
 
     def links(self, group: int) -> list[tuple[bytes, str, int]]:
         """(name, kind, object header address) of each link."""
-        return [link[:3] for link in groups.links(self.buf, messages(self.buf, group))]
+        return groups.links(self.buf, messages(self.buf, group))
 
     def open(self, group: int, name: bytes, target: int) -> tuple[str, Any]:
         """The object at `target`: a group (its address) or a dataset (its header decoded)."""
