@@ -72,15 +72,15 @@ def _arrive(net: Network, result: Shapes, src: Key, dst: Key, where: str, report
         return False
     arriving = result.outputs[src]
     node = net.nodes[dst]
-    label = f"edge {'.'.join(src)} -> {'.'.join(dst)}"
     expected = result.inputs[dst]
     if expected is not None:
         if expected != arriving:
-            _mismatch(net, src, dst, arriving, expected, where, label, report)
+            _mismatch(net, src, dst, arriving, expected, where, report)
         return False
     try:
         shape_in, shape_out = shapes.ports(node.unit_spec, node, result.bindings[dst], arriving)
     except ShapeError as err:
+        label = _label(src, dst)
         if err.code != "shape-mismatch" or not _io(net, src, dst):
             report.add(err.code, where, f"{label}: {err}")
             result.broken.add(dst)
@@ -101,10 +101,13 @@ def _arrive(net: Network, result: Shapes, src: Key, dst: Key, where: str, report
     return False
 
 
-def _mismatch(
-    net: Network, src: Key, dst: Key, arriving: Shape, expected: Shape, where: str, label: str, report: Report
-) -> None:
-    message = f"{label}: {'.'.join(src)} produces shape {fmt(arriving)} but {'.'.join(dst)} takes shape {fmt(expected)}"
+def _label(src: Key, dst: Key) -> str:
+    return f"edge {'.'.join(src)} -> {'.'.join(dst)}"
+
+
+def _mismatch(net: Network, src: Key, dst: Key, arriving: Shape, expected: Shape, where: str, report: Report) -> None:
+    produces = f"{'.'.join(src)} produces shape {fmt(arriving)}"
+    message = f"{_label(src, dst)}: {produces} but {'.'.join(dst)} takes shape {fmt(expected)}"
     if not _io(net, src, dst):
         report.add("shape-mismatch", where, message)
     elif _strip_ones(arriving) == _strip_ones(expected):

@@ -22,7 +22,8 @@ Key = tuple[str, ...]
 
 def pointer(key: Key, *tail: str) -> str:
     """JSON-pointer-like path of a node (and optionally a field): `/nodes/sub/nodes/lif/tau`."""
-    return "".join(f"/nodes/{name}" for name in key) + "".join(f"/{t}" for t in tail)
+    nodes = "/nodes/" + "/nodes/".join(key) if key else ""
+    return nodes + "/" + "/".join(tail) if tail else nodes
 
 
 @dataclass
