@@ -10,6 +10,7 @@ hold no temporary file. Readers never see a half-written file, and many can read
 from __future__ import annotations
 
 import errno
+import faulthandler
 import os
 import signal
 import subprocess
@@ -342,3 +343,39 @@ def test_cleanup_removes_only_this_targets_temporary_files(tmp_path: Path) -> No
     assert nir.read(target).equals(small_graph())
     assert not mine.exists()
     assert other.exists() and unrelated.exists()
+
+
+# --- files changed while they are read (the reader maps them) -------------------------------------
+
+
+def test_a_file_replaced_while_it_is_read_still_reads_as_it_was(previous: tuple[Path, bytes]) -> None:
+    from nir.store import _contents, tree
+    from nir.store.h5parse.reader import ParsedFile
+
+    target, _ = previous
+    contents = _contents(target)  # mapped, as every read maps it
+    nir.write(target, nested_graph())  # replaced atomically: the map keeps the old file
+    old = tree.read_tree(ParsedFile(contents, str(target)))
+    assert sorted(old["node"]["nodes"]) == sorted(small_graph().nodes)
+    assert nir.read(target).equals(nested_graph())
+
+
+def test_a_file_truncated_while_it_is_read_is_reported_unreadable_by_the_cli(
+    previous: tuple[Path, bytes], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Pages cut from a mapped file end the reading process (SIGBUS); the CLI's child takes that blow."""
+    from nir.cli import isolate
+    from nir.store import _contents, tree
+    from nir.store.h5parse.reader import ParsedFile
+
+    def read_while_truncated(path: Path) -> Any:
+        faulthandler.disable()  # in the child: the crash is expected, pytest need not dump its stack
+        contents = _contents(path)
+        os.truncate(path, 0)
+        return tree.read_tree(ParsedFile(contents, str(path)))
+
+    monkeypatch.setattr(isolate, "validate", read_while_truncated)
+    target, _ = previous
+    report = isolate.validate_isolated(target, timeout=30, max_memory_mb=4096)
+    assert report.codes() == ["unreadable"]
+    assert "crashed the reader" in report.findings[0].message

@@ -183,23 +183,29 @@ def test_lookup3_matches_the_published_vectors() -> None:
     assert lookup3(b"Four score and seven years ago", 1) == 0xCD628161
 
 
-def test_large_files_are_mapped_not_read(monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("prefault", [True, False], ids=["small-prefaulted", "large-on-demand"])
+def test_files_are_mapped_not_read(monkeypatch: pytest.MonkeyPatch, prefault: bool) -> None:
     import mmap
 
     import nir.store as store
 
     opened: list[mmap.mmap] = []
+    flags: list[int] = []
 
     class Spy(mmap.mmap):
         def __new__(cls, *args: Any, **kwargs: Any) -> Spy:
+            flags.append(kwargs.get("flags", 0))
             opened.append(super().__new__(cls, *args, **kwargs))
             return opened[-1]
 
-    monkeypatch.setattr(store, "MMAP_MIN_BYTES", 0)
+    if not prefault:
+        monkeypatch.setattr(store, "MMAP_MIN_BYTES", 0)
     monkeypatch.setattr(store.mmap, "mmap", Spy)
     path = ROOT / "examples" / "convnet.nir"
     graph = nir.read(path)
     assert opened and all(m.closed for m in opened)  # mapped, and unmapped once read
+    populate = getattr(mmap, "MAP_POPULATE", 0)  # Linux only: elsewhere every map fills on demand
+    assert all(bool(f & populate) == (prefault and bool(populate)) for f in flags)
     assert list(graph.nodes) == list(nir.read(io.BytesIO(path.read_bytes())).nodes)
 
 

