@@ -9,7 +9,9 @@ from a direct re-implementation of PyTorch's formulas:
 
 from __future__ import annotations
 
+import copy
 import importlib.util
+import pickle
 import time
 from itertools import pairwise
 
@@ -274,6 +276,21 @@ def test_constructed_graph_exposes_inferred_shapes_on_its_nodes():
     for name, (shape_in, shape_out) in SINABS_SHAPES.items():
         assert as_list(g.nodes[name].input_type["input"]) == list(shape_in), name
         assert as_list(g.nodes[name].output_type["output"]) == list(shape_out), name
+
+
+@pytest.mark.parametrize(
+    "duplicate",
+    [copy.copy, copy.deepcopy, lambda g: pickle.loads(pickle.dumps(g)), lambda g: g.model_copy(deep=True)],
+    ids=["copy", "deepcopy", "pickle", "model_copy"],
+)
+def test_inferred_shapes_survive_copies_and_pickles(duplicate):
+    """Shapes only graph inference finds (a Flatten's input) stay with copies of the graph."""
+    g = sinabs_like()
+    g.infer_types()
+    twin = duplicate(g)
+    for name, (shape_in, shape_out) in SINABS_SHAPES.items():
+        assert as_list(twin.nodes[name].input_type["input"]) == list(shape_in), name
+        assert as_list(twin.nodes[name].output_type["output"]) == list(shape_out), name
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])

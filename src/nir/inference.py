@@ -45,7 +45,7 @@ def infer(net: Network, report: Report, fresh: bool = False) -> Shapes:
     result = Shapes(network=net)
     for key, node in net.nodes.items():
         try:
-            built = node._built_binding if fresh else None
+            built = getattr(node, "_built_binding", None) if fresh else None
             env = result.bindings[key] = built if built is not None else shapes.bind(node.unit_spec, node)
             result.inputs[key], result.outputs[key] = shapes.ports(node.unit_spec, node, env)
             if result.inputs[key] is None or result.outputs[key] is None:

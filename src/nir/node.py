@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import copy
 from functools import cache
 from typing import Any
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, PrivateAttr, model_validator
+from pydantic import BaseModel, ConfigDict, model_validator
 
 from nir import shapes, spec
 from nir.lazy import is_lazy
@@ -28,8 +29,10 @@ class NIRNode(BaseModel):
         validate_by_alias=True,
         validate_default=True,
     )
-    _inferred: tuple[Port, Port] | None = PrivateAttr(default=None)
-    _built_binding: dict | None = PrivateAttr(default=None)
+    # Plain slots, not pydantic private attributes: those cost a dictionary and a deep copy of
+    # each default per node, and a slow lookup on every read. Neither survives a copy or a
+    # pickle; both are caches, so readers use getattr with a default.
+    __slots__ = ("_built_binding", "_inferred")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         cls = type(self)
@@ -58,9 +61,10 @@ class NIRNode(BaseModel):
         unit, schema_names = _unit_of(cls)
         if unit is not None:
             defaults = schema_names.keys() - node.model_fields_set
-            node._built_binding = shapes.bind(
+            binding = shapes.bind(
                 unit, node, python_numbers, frozenset(schema_names[n] for n in defaults if schema_names[n])
             )
+            object.__setattr__(node, "_built_binding", binding)
         return node
 
     @property
@@ -72,8 +76,9 @@ class NIRNode(BaseModel):
         return unit
 
     def _ports(self) -> tuple[Port, Port]:
-        if self._inferred is not None:
-            return self._inferred
+        inferred = getattr(self, "_inferred", None)
+        if inferred is not None:
+            return inferred
         shape_in, shape_out = shapes.infer(self.unit_spec, self)
         return _port("input", shape_in), _port("output", shape_out)
 
@@ -94,6 +99,32 @@ class NIRNode(BaseModel):
     @output_type.setter
     def output_type(self, value: Any) -> None:
         self._inferred = (self._ports()[0], _port("output", value))
+
+    def _caches(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in NIRNode.__slots__ if hasattr(self, name)}
+
+    def _restore(self, caches: dict[str, Any]) -> None:
+        for name, value in caches.items():
+            object.__setattr__(self, name, value)
+
+    def __copy__(self) -> NIRNode:
+        out = super().__copy__()
+        out._restore(self._caches())
+        return out
+
+    def __deepcopy__(self, memo: dict[int, Any] | None = None) -> NIRNode:
+        out = super().__deepcopy__(memo)
+        out._restore(copy.deepcopy(self._caches(), memo))
+        return out
+
+    def __getstate__(self) -> dict[Any, Any]:
+        return {**super().__getstate__(), "nir_caches": self._caches()}
+
+    def __setstate__(self, state: dict[Any, Any]) -> None:
+        state = dict(state)
+        caches = state.pop("nir_caches", {})
+        super().__setstate__(state)
+        self._restore(caches)
 
     def to_dict(self) -> dict[str, Any]:
         """The node as a dictionary of its fields (numpy arrays kept) with a `type` key."""
