@@ -206,6 +206,9 @@ def _name_rule() -> tuple[int, re.Pattern[str] | None]:
     return rule.get("minLength", 0), re.compile(rule["pattern"]) if "pattern" in rule else None
 
 
+_name_rule()  # compiled at import, with the classes, not by the first graph
+
+
 def _foreign(nodes: Any) -> bool:
     """Whether `nodes` holds objects that are neither NIR nodes nor their dictionaries."""
     return isinstance(nodes, dict) and any(not isinstance(n, NIRNode | dict) for n in nodes.values())

@@ -22,3 +22,8 @@ def node_class(type_name: str) -> type[NIRNode]:
     except KeyError:
         known = ", ".join(sorted(node_types()))
         raise ValueError(f"unknown node type {type_name!r}; known types: {known}") from None
+
+
+# The classes above exist from import on; their rules are loaded with them, so that the first
+# node, read or write in a process costs what every later one does.
+node_types()
