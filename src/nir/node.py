@@ -155,6 +155,8 @@ class NIRNode(BaseModel):
 def _reference_arguments(cls: type[NIRNode], kwargs: dict[str, Any]) -> dict[str, Any]:
     """Accept the reference API's spellings: None for "use the default" (metadata, v_reset,
     ...) and shapes given as port dictionaries such as `{"input": array([3])}`."""
+    if not any(value is None or isinstance(value, dict) for value in kwargs.values()):
+        return kwargs  # nothing to translate: the common case, every node a reader builds
     fields, schema_name = _argument_names(cls)
     out = {}
     for key, value in kwargs.items():

@@ -136,6 +136,10 @@ def _chunked(
     return out
 
 
+_ONE_LEAF = (b"TREE", 1, 0, 1)
+"""A chunk B-tree node's signature, type, level and entries used when it is the only leaf, with one chunk."""
+
+
 @functools.cache
 def _leaf_root(rank: int) -> struct.Struct:
     """A chunk B-tree root that is also its only leaf, up to its first entry (siblings skipped)."""
@@ -152,9 +156,9 @@ def _only_chunk(buf: Buffer, layout: Layout, rank: int, chunk_bytes: int) -> tup
         return (chunk_bytes if layout.size < 0 else layout.size), layout.mask, layout.address
     root = _leaf_root(rank)
     buf.check(layout.address, root.size, "B-tree node")
-    signature, kind, level, used, size, mask, *origin, address = root.unpack_from(buf.data, layout.address)
-    if signature == b"TREE" and kind == 1 and level == 0 and used == 1 and not any(origin):
-        return size, mask, address
+    node = root.unpack_from(buf.data, layout.address)  # signature, type, level, used, size, mask, origin, address
+    if node[:4] == _ONE_LEAF and not any(node[6:-1]):
+        return node[4], node[5], node[-1]
     return None
 
 
