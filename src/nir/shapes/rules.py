@@ -34,6 +34,7 @@ def bind(spec: UnitSpec, node: Any, weak: frozenset[str] = frozenset(), defaults
     """
     env: Env = {}
     scalars = []
+    matched: dict[tuple, tuple[int, ...]] = {}  # pattern -> shape already matched against it
     for field in spec.fields:
         value = value_of(node, field.name)
         if value is None:
@@ -41,8 +42,9 @@ def bind(spec: UnitSpec, node: Any, weak: frozenset[str] = frozenset(), defaults
         if field.shape is not None:
             if field.broadcast and value.ndim == 0:
                 scalars.append(field)
-            else:
+            elif matched.get(field.shape) != value.shape:  # the same shape again binds nothing new
                 match(spec.name, field.name, field.shape, value.shape, env)
+                matched[field.shape] = value.shape
         elif field.value is not None:
             match(spec.name, field.name, field.value, np.atleast_1d(np.asarray(value)), env, what="value")
     _derive(spec, node, env)
