@@ -217,3 +217,26 @@ def test_chunks_far_larger_than_their_dataset_are_refused(tmp_path: Path) -> Non
         f.create_dataset("x", data=np.zeros(10, np.float32), chunks=(2**20,), maxshape=(None,), compression="gzip")
     with pytest.raises(nir.NIRFormatError, match=r"chunks of 4194304 bytes for a dataset of 40 bytes refused"):
         tree.read_tree(ParsedFile(path.read_bytes(), str(path)))
+
+
+@pytest.mark.parametrize("damage", ["index", "chunk"])
+def test_damage_to_one_of_many_datasets_alike_is_named_at_that_dataset(tmp_path: Path, damage: str) -> None:
+    """Datasets of one header share a reader (WholeChunk); a damaged one still gets its own error."""
+    path = tmp_path / "alike.h5"
+    with h5py.File(path, "w") as f:
+        for i in range(6):
+            f.create_dataset(f"x{i}", data=np.arange(16, dtype=np.float32) + i, chunks=(16,), compression="gzip")
+        chunk = f["x3"].id.get_chunk_info(0).byte_offset
+    data = bytearray(path.read_bytes())
+    parsed = ParsedFile(bytes(data), str(path))
+    root = parsed.root()
+    targets = {name: parsed.open(root, name, target)[1] for name, _, target in parsed.links(root)}
+    assert all(d.whole is not None for name, d in targets.items() if name != b"x0")  # read by the shared reader
+    if damage == "index":  # its chunk index claims a second chunk
+        at = targets[b"x3"].layout.address + 6
+        data[at : at + 2] = (2).to_bytes(2, "little")
+    else:  # its chunk no longer inflates
+        data[chunk : chunk + 8] = bytes(8)
+    with pytest.raises(nir.NIRFormatError, match=r"^/x3: cannot read dataset"):
+        tree.read_tree(ParsedFile(bytes(data), str(path)))
+    assert tree.read_tree(ParsedFile(path.read_bytes(), str(path)))["x4"].tolist() == list(range(4, 20))

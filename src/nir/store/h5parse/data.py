@@ -103,13 +103,10 @@ def _chunked(
     chunk, chunk_bytes = _plan(shape, layout.chunks, dtype.itemsize)
     if layout.address == UNDEFINED:
         raise Unsupported("chunked dataset without chunks (fill value only)")
-    if chunk == shape:  # how h5py stores small arrays: one chunk holds it all
-        only = _only_chunk(buf, layout, len(shape), chunk_bytes)
-        if only is not None:
-            size, mask, address = only
-            buf.check(address, size, "chunk")
-            raw = _unfilter(buf.data[address : address + size], pipeline, mask, chunk_bytes, dtype.itemsize)
-            return np.frombuffer(bytearray(raw), dtype=dtype).reshape(shape)
+    if chunk == shape and layout.kind == "chunked":  # how h5py stores small arrays: one chunk holds it all
+        whole = WholeChunk(buf, shape, dtype, pipeline, chunk_bytes)(layout.address)
+        if whole is not None:
+            return whole
     entries = _chunk_index(buf, layout, len(shape), chunk_bytes)
     for _, _, origin, _ in entries:
         if any(o % c or o >= s for o, c, s in zip(origin, chunk, shape, strict=True)):
@@ -146,20 +143,48 @@ def _leaf_root(rank: int) -> struct.Struct:
     return struct.Struct(f"<4sBBH16xII{rank + 1}QQ")
 
 
-def _only_chunk(buf: Buffer, layout: Layout, rank: int, chunk_bytes: int) -> tuple[int, int, int] | None:
-    """(stored size, filter mask, address) of a dataset's only chunk, if it has one chunk at the origin.
+class WholeChunk:
+    """Reads the datasets of one kind of header whose one chunk, at the origin, holds them whole.
 
-    Decided from one read of the index's root, the common case of thousands of small arrays;
-    anything else (None) takes the general walk of the chunk index.
+    Made once per kind of header (the parser keeps one with each dataset template), so that each
+    of thousands of small arrays costs one unpack of its chunk index's root and one inflate.
     """
-    if layout.kind == "single":
-        return (chunk_bytes if layout.size < 0 else layout.size), layout.mask, layout.address
-    root = _leaf_root(rank)
-    buf.check(layout.address, root.size, "B-tree node")
-    node = root.unpack_from(buf.data, layout.address)  # signature, type, level, used, size, mask, origin, address
-    if node[:4] == _ONE_LEAF and not any(node[6:-1]):
-        return node[4], node[5], node[-1]
-    return None
+
+    __slots__ = ("buf", "chunk_bytes", "dtype", "pipeline", "root", "shape")
+
+    def __init__(
+        self, buf: Buffer, shape: tuple[int, ...], dtype: np.dtype, pipeline: tuple[int, ...], chunk_bytes: int
+    ) -> None:
+        self.buf, self.shape, self.dtype, self.pipeline, self.chunk_bytes = buf, shape, dtype, pipeline, chunk_bytes
+        self.root = _leaf_root(len(shape))
+
+    def __call__(self, index: int) -> np.ndarray | None:
+        """The values, given the chunk index's address; None if the index is not one leaf with one chunk
+        at the origin inside the file (the general reading then decides, or names the damage)."""
+        buf, root = self.buf, self.root
+        if index + root.size > buf.size:
+            return None
+        node = root.unpack_from(buf.data, index)  # signature, type, level, used, size, mask, origin, address
+        size, address = node[4], node[-1]
+        if node[:4] != _ONE_LEAF or any(node[6:-1]) or address + size > buf.size:
+            return None
+        raw = _unfilter(
+            buf.data[address : address + size], self.pipeline, node[5], self.chunk_bytes, self.dtype.itemsize
+        )
+        return np.frombuffer(bytearray(raw), dtype=self.dtype).reshape(self.shape)
+
+
+def whole_chunk(
+    buf: Buffer, shape: tuple[int, ...], dtype: np.dtype, layout: Layout, pipeline: tuple[int, ...]
+) -> WholeChunk | None:
+    """A WholeChunk reader for datasets of this header, if its layout keeps each in one chunk."""
+    if layout.kind != "chunked" or not math.prod(shape):
+        return None
+    try:
+        chunk, chunk_bytes = _plan(shape, layout.chunks, dtype.itemsize)
+    except CorruptError:
+        return None  # reported when a dataset of this header is read
+    return WholeChunk(buf, shape, dtype, pipeline, chunk_bytes) if chunk == shape else None
 
 
 def _chunk_index(

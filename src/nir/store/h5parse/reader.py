@@ -42,6 +42,8 @@ class Dataset:
     pipeline: tuple[int, ...]
     fill: bool
     layout: msgs.Layout
+    whole: data.WholeChunk | None = None
+    """The reader shared by the datasets of a template kept whole in one chunk."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,7 +68,7 @@ class _Template:
         found = self.dataset
         layout = found.layout
         moved = msgs.Layout(layout.kind, U64.unpack_from(data, split)[0], layout.size, layout.chunks, layout.mask)
-        return Dataset(found.shape, found.datatype, found.pipeline, found.fill, moved)
+        return Dataset(found.shape, found.datatype, found.pipeline, found.fill, moved, found.whole)
 
 
 _ADDRESS_IN_LAYOUT = {"contiguous": 2, "chunked": 3}
@@ -137,9 +139,12 @@ class ParsedFile:
         split = next(m for m in found if m[0] == LAYOUT)[1] + cut
         if split < address + _TEMPLATE_KEY:
             return
-        data = self.buf.data
-        key = (end - address - 16, bytes(data[address + 16 : address + _TEMPLATE_KEY]))
-        before, after = bytes(data[address:split]), bytes(data[split + 8 : end])
+        raw = self.buf.data
+        key = (end - address - 16, bytes(raw[address + 16 : address + _TEMPLATE_KEY]))
+        before, after = bytes(raw[address:split]), bytes(raw[split + 8 : end])
+        if not dataset.datatype.strings:  # text is decoded after reading, by `read`
+            shape, dtype = dataset.shape or (), dataset.datatype.dtype
+            dataset.whole = data.whole_chunk(self.buf, shape, dtype, dataset.layout, dataset.pipeline)
         self._templates.setdefault(key, _Template(split - address, before, after, dataset))
 
     def _dataset(self, found: list[Message], kinds: set[int]) -> Dataset:
@@ -174,6 +179,10 @@ class ParsedFile:
         """The values, strings decoded."""
         shape = dataset.shape or ()  # the walk never reads a null dataspace
         try:
+            if dataset.whole is not None:
+                values = dataset.whole(dataset.layout.address)
+                if values is not None:
+                    return values
             values = data.read(
                 self.buf, self.heap, shape, dataset.datatype, dataset.layout, dataset.pipeline, dataset.fill
             )
