@@ -30,8 +30,9 @@ class NIRNode(BaseModel):
         validate_default=True,
     )
     # Plain slots, not pydantic private attributes: those cost a dictionary and a deep copy of
-    # each default per node, and a slow lookup on every read. Neither survives a copy or a
-    # pickle; both are caches, so readers use getattr with a default.
+    # each default per node, and a slow lookup on every read. Copies and pickles carry them
+    # (__copy__, __getstate__); a node made without validation (model_construct) has neither,
+    # so readers use getattr with a default.
     __slots__ = ("_built_binding", "_inferred")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
