@@ -209,6 +209,20 @@ def test_files_are_mapped_not_read(monkeypatch: pytest.MonkeyPatch, prefault: bo
     assert list(graph.nodes) == list(nir.read(io.BytesIO(path.read_bytes())).nodes)
 
 
+def test_a_file_that_cannot_be_mapped_is_read_instead(monkeypatch: pytest.MonkeyPatch) -> None:
+    import mmap
+
+    import nir.store as store
+
+    class Refused(mmap.mmap):
+        def __new__(cls, *args: Any, **kwargs: Any) -> Refused:
+            raise OSError(19, "No such device")  # what mmap(2) says on file systems that cannot map
+
+    monkeypatch.setattr(store.mmap, "mmap", Refused)
+    path = ROOT / "examples" / "convnet.nir"
+    assert list(nir.read(path).nodes) == list(nir.read(io.BytesIO(path.read_bytes())).nodes)
+
+
 def test_chunks_far_larger_than_their_dataset_are_refused(tmp_path: Path) -> None:
     # An extendible dataset may have chunks larger than its data, but inflating a chunk
     # allocates all of it: 4 GiB of zeros compress to 4 MB.

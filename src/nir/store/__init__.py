@@ -89,7 +89,10 @@ def _contents(source: Source) -> Any:
         if size == 0:
             return b""  # an empty file cannot be mapped
         flags = mmap.MAP_PRIVATE | (_PREFAULT if size < MMAP_MIN_BYTES else 0)
-        return mmap.mmap(handle.fileno(), 0, flags=flags, prot=mmap.PROT_READ)
+        try:
+            return mmap.mmap(handle.fileno(), 0, flags=flags, prot=mmap.PROT_READ)
+        except OSError:  # a file system that cannot map files: read it instead
+            return handle.read()
 
 
 def _read_tree(source: Source, lazy: bool) -> tree.Tree:
