@@ -189,6 +189,24 @@ def test_upgrade_notes_a_step_that_changes_nothing() -> None:
     assert versions.upgrade(tree, "0.1") == ["0.1 -> 0.2: no change needed", "0.2 -> 1.0: no change needed"]
 
 
+def test_upgrade_steps_over_types_and_node_groups_that_are_not_what_they_should_be() -> None:
+    """A damaged old file: migrations touch only nodes whose type is a string (found by fuzzing)."""
+    tree = {
+        "type": "NIRGraph",
+        "nodes": {
+            "lif": {"type": "LIF", "v_threshold": np.ones(2, F32)},
+            "odd": {"type": np.array(["LIF", "IF"], dtype=object), "v_threshold": np.ones(2, F32)},
+            "num": {"type": np.arange(3), "v_threshold": np.ones(2, F32)},
+            "sub": {"type": "NIRGraph", "nodes": np.arange(4)},
+        },
+    }
+    assert versions.upgrade(tree, "0.1") == [
+        "0.1 -> 0.2: no change needed",
+        "0.2 -> 1.0: added v_reset = 0 to 1 node(s)",
+    ]
+    assert "v_reset" in tree["nodes"]["lif"] and "v_reset" not in tree["nodes"]["odd"]
+
+
 def test_upgrade_of_the_current_layout_is_a_no_op() -> None:
     tree = _tree()
     reference = copy.deepcopy(tree)

@@ -44,16 +44,28 @@ def layout_of(version: str | None) -> str:
 def _graphs(tree: Tree) -> Iterator[Tree]:
     """Every graph group in the tree, the root first."""
     yield tree
-    for node in tree.get("nodes", {}).values():
-        if isinstance(node, dict) and node.get("type") == "NIRGraph":
+    for node in _nodes(tree):
+        if _type(node) == "NIRGraph":
             yield from _graphs(node)
 
 
 def _nodes_of_type(tree: Tree, *types: str) -> Iterator[Tree]:
     for graph in _graphs(tree):
-        for node in graph.get("nodes", {}).values():
-            if isinstance(node, dict) and node.get("type") in types:
+        for node in _nodes(graph):
+            if _type(node) in types:
                 yield node
+
+
+def _nodes(graph: Tree) -> list[Any]:
+    """The entries of a graph's `nodes` group; none where a damaged file has something else there."""
+    nodes = graph.get("nodes")
+    return list(nodes.values()) if isinstance(nodes, dict) else []
+
+
+def _type(node: Any) -> str | None:
+    """A node group's `type` string; None for anything else (a damaged file's array, a value)."""
+    kind = node.get("type") if isinstance(node, dict) else None
+    return kind if isinstance(kind, str) else None
 
 
 def _fill_like(node: Tree, name: str, like: str, value: float) -> bool:
