@@ -98,11 +98,16 @@ def test_h5py_layouts_read_the_same(tmp_path: Path, options: dict[str, Any]) -> 
             f[f"n_{dtype[1:]}_{dtype[0] == '>'}"] = (rng.standard_normal(7) * 50).astype(dtype)
         f.create_dataset("compact", data=np.arange(6, dtype=np.int32), compression=None, chunks=None)
         f.create_dataset("one_chunk", data=rng.standard_normal((6, 5)), compression="gzip", shuffle=True)
+        f.create_dataset(
+            "one_chunk_texts", data=np.array(["x", "yy"], dtype=object), dtype=h5py.string_dtype(), chunks=(2,)
+        )
         if options.get("libver") in (None, "earliest"):  # newer formats index many chunks otherwise
             f.create_dataset(
                 "deflate", data=rng.standard_normal((37, 19)), chunks=(8, 5), compression="gzip", shuffle=True
             )
             f.create_dataset("chunked", data=np.arange(100, dtype=np.int16), chunks=(7,))
+            names = np.array([f"name{i}" for i in range(10)], dtype=object)
+            f.create_dataset("chunked_texts", data=names, dtype=h5py.string_dtype(), chunks=(3,))
             f.create_dataset("partial", shape=(10,), dtype=np.float32, chunks=(4,))[:4] = 1.0
         group = f.create_group("dense")
         for i in range(40):

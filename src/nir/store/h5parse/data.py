@@ -17,9 +17,10 @@ from nir.store.h5parse.btree import v1_children
 from nir.store.h5parse.globalheap import GlobalHeap
 from nir.store.h5parse.messages import DEFLATE, SHUFFLE, VLEN_STRING, Datatype, Layout
 
-_HEAP_ID = np.dtype([("length", "<u4"), ("address", "<u8"), ("index", "<u4")])
+_HEAP_ID = struct.Struct("<IQI")
 """A variable-length string element as stored: its length and where the global heap holds it."""
-_HEAP_ID_STRUCT = struct.Struct("<IQI")
+_HEAP_ID_ITEM = np.dtype((np.void, _HEAP_ID.size))
+"""The same element as opaque bytes, for reading the dataset's storage before unpacking it."""
 PARALLEL_CHUNK_BYTES = 16 * 1024
 """Chunks at least this large are inflated in threads (smaller ones cost less than a thread hand-off)."""
 MAX_CHUNK_RATIO = 4
@@ -38,7 +39,7 @@ def read(
 ) -> Any:
     """The dataset's values: an array of numbers or bytes strings, or str / an object array of str."""
     strings = dtype.dtype is VLEN_STRING
-    raw_dtype = _HEAP_ID if strings else dtype.dtype
+    raw_dtype = _HEAP_ID_ITEM if strings else dtype.dtype
     count = math.prod(shape)
     if count == 0:
         stored: Any = np.empty(shape, dtype=raw_dtype)
@@ -55,7 +56,7 @@ def read(
             return np.frombuffer(stored, dtype=raw_dtype).reshape(shape).copy()
     if not strings:
         return stored
-    texts = [_string(heap, *item) for item in _HEAP_ID_STRUCT.iter_unpack(stored)]
+    texts = [_string(heap, *item) for item in _HEAP_ID.iter_unpack(stored)]
     if not shape:
         return texts[0]
     out = np.empty(count, dtype=object)
