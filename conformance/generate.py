@@ -41,6 +41,7 @@ SEVERITY = {
     "shape-mismatch": ERROR,
     "io-shape-mismatch": ERROR,
     "batch-dimension": WARNING,
+    "broadcast-parameter": WARNING,
     "invalid-parameter": ERROR,
     "non-finite": ERROR,
     "out-of-range": ERROR,
@@ -637,10 +638,16 @@ def shapes() -> list[Json]:
                 findings=["invalid-node"],
             ),
             case(
-                "a (1,) tensor is not a scalar: only 0-d tensors are broadcast",
+                "a (1,) tau broadcasts to the (3,) of the other parameters: a warning",
                 through(neuron("LIF", 3, tau=full(1, 0.0625)), [3], [3]),
                 schema_valid=True,
-                findings=["invalid-node"],
+                findings=["broadcast-parameter"],
+            ),
+            case(
+                "CubaLIF: w_in (1,) broadcasts to (3,): a warning",
+                through(neuron("CubaLIF", 3, w_in=full(1, 1.0)), [3], [3]),
+                schema_valid=True,
+                findings=["broadcast-parameter"],
             ),
         ),
         group(
@@ -650,6 +657,18 @@ def shapes() -> list[Json]:
                 through({"type": "Affine", "weight": seq([2, 3]), "bias": full(3, 0.0)}, [3], [2]),
                 schema_valid=True,
                 findings=["invalid-node"],
+            ),
+            case(
+                "Affine: bias (1,) broadcasts to the 2 outputs: a warning",
+                through({"type": "Affine", "weight": seq([2, 3]), "bias": full(1, 0.0)}, [3], [2]),
+                schema_valid=True,
+                findings=["broadcast-parameter"],
+            ),
+            case(
+                "Affine: bias (1, 2) with a leading size-1 dimension broadcasts to (2,): a warning",
+                through({"type": "Affine", "weight": seq([2, 3]), "bias": full([1, 2], 0.0)}, [3], [2]),
+                schema_valid=True,
+                findings=["broadcast-parameter"],
             ),
             case(
                 "Affine: 1-d weight",

@@ -170,7 +170,7 @@ def write_bad_files(folder: Path, corpus: Path) -> dict[str, Path]:
     files["truncated"].write_bytes(data[: len(data) // 2])
 
     files["shape"] = folder / "shape_mismatch.nir"
-    nir.write(files["shape"], shape_mismatch_graph())
+    nir.write(files["shape"], shape_mismatch_graph(), warn_findings=False)
 
     files["unknown_type"] = folder / "unknown_type.nir"
     with h5py.File(files["unknown_type"], "w") as f:

@@ -64,14 +64,15 @@ def with_dtype(node: nir.NIRNode, dtype: Any) -> nir.NIRNode:
 
 
 def tensors(graph: nir.NIRGraph, prefix: str = "") -> dict[str, np.ndarray]:
-    """Every array field of every node, keyed by dotted node name and field."""
+    """Every tensor field of every node, keyed by dotted node name and field."""
     out = {}
     for name, node in graph.nodes.items():
         if isinstance(node, nir.NIRGraph):
             out.update(tensors(node, f"{prefix}{name}."))
             continue
+        fields = {f.name for f in node.unit_spec.tensor_fields}
         for key, value in node.to_dict().items():
-            if isinstance(value, np.ndarray):
+            if key in fields:
                 out[f"{prefix}{name}/{key}"] = value
     return out
 

@@ -54,7 +54,7 @@ def test_round_trip_of_every_valid_corpus_file(corpus, tmp_path):
         assert text["version"] == "1.0"
         if doc.stat().st_size < 100_000:  # jsonschema is slow on large arrays: skip the CNN
             assert list(schema.iter_errors(text)) == [], src.name
-        original, final = nir.read(src), nir.read(back)
+        original, final = nir.read(src, warn_findings=False), nir.read(back, warn_findings=False)
         assert final.equals(original), src.name
         assert_same_values(original.to_dict(), final.to_dict(), src.name)
         # old files come out upgraded: spec 1.0, and every spiking node has v_reset

@@ -130,7 +130,7 @@ def test_info_matches_the_file(request, where, name):
     assert totals["edges"] == len(info["edges"])
     assert totals["parameters"] == sum(expected_parameters(n) for n in nodes.values() if n["type"] != "NIRGraph")
     assert totals["bytes"] == sum(expected_bytes(n) for n in nodes.values() if n["type"] != "NIRGraph")
-    metadata = nir.read(path, strict=False).metadata
+    metadata = nir.read(path, warn_findings=False).metadata
     assert info["metadata"] == json.loads(json.dumps({k: np.asarray(v).tolist() for k, v in metadata.items()}))
     if with_text:
         ((text_code, text, _),) = text_run

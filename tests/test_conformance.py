@@ -2,7 +2,7 @@
 
 Each case is checked twice: its `schema_valid` verdict with jsonschema's Draft 2020-12
 validator over the bundled schema, and its semantic findings with
-`nir.store.from_json(text, strict=False).report` (and `nir.validate` on a file). Each
+`nir.store.from_json(text, warn_findings=False).report` (and `nir.validate` on a file). Each
 migration case is replayed with the step functions of `nir.store.versions` on the decoded
 tree, and end to end by writing the old tree as a real HDF5 file and reading it.
 
@@ -200,18 +200,18 @@ def test_semantic_verdict(case: dict[str, Any], tmp_path: Path) -> None:
     expected = _expected(case)
     if "error" in case:
         with pytest.raises(FATAL[case["error"]]) as raised:
-            nir.store.from_json(text, strict=False)
+            nir.store.from_json(text, warn_findings=False)
         if case["error"] == "unreadable":
             assert not isinstance(raised.value, UnsupportedVersionError)
     else:
-        graph = nir.store.from_json(text, strict=False)
+        graph = nir.store.from_json(text, warn_findings=False)
         assert _pairs(graph.report) == expected, [str(f) for f in graph.report]
         assert graph.report.ok is case["valid"]
         if case["valid"]:
-            nir.store.from_json(text)
+            nir.store.from_json(text, strict=True, warn_findings=False)
         else:
             with pytest.raises(NIRValidationError):
-                nir.store.from_json(text)
+                nir.store.from_json(text, strict=True)
     path = tmp_path / "case.json"
     path.write_text(text, "utf-8")
     assert _pairs(nir.validate(path)) == expected
@@ -341,10 +341,10 @@ def test_migration_reads_the_hdf5_file_as_the_document(
     assert _pairs(nir.validate(path)) == expected
     if "error" in case:
         with pytest.raises(UnsupportedVersionError):
-            nir.read(path, strict=False)
+            nir.read(path, warn_findings=False)
         return
     assert validator.is_valid(case["document"]), [e.message for e in validator.iter_errors(case["document"])]
-    from_file = nir.read(path, strict=False)
+    from_file = nir.read(path, warn_findings=False)
     assert _pairs(from_file.report) == expected
     from_document = nir.store.from_json(json.dumps(case["document"]))
     same_graph(from_file, from_document)

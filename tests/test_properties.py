@@ -11,7 +11,7 @@
   back as arrays and numpy scalars as Python scalars, so they are not generated here.
 * Random mutations of valid JSON documents (a key deleted, a value of the wrong type, a
   shape altered, an edge endpoint renamed, a NaN inserted) are either accepted or rejected
-  with findings (`from_json(strict=False).report`) or a NIRFormatError; nothing else.
+  with findings (`from_json(warn_findings=False).report`) or a NIRFormatError; nothing else.
 
 The examples are derandomized (same inputs every run) and few enough that the module runs
 in well under a minute on two cores; HYPOTHESIS_MAX_EXAMPLES scales them for a longer hunt.
@@ -418,10 +418,17 @@ def test_equals_of_nan_metadata() -> None:
 
 
 @pytest.mark.parametrize("name", ["a\x00b", ".", "..", "a/b"])
-def test_node_names_hdf5_cannot_hold_are_refused_before_writing(name: str) -> None:
+def test_node_names_hdf5_cannot_hold_are_reported_and_refused_by_the_writer(name: str, tmp_path: Path) -> None:
     graph = small_graph()
-    with pytest.raises(ValueError, match="node name"):
-        nir.NIRGraph(nodes={**graph.nodes, name: nir.Scale(scale=np.ones(3))}, edges=graph.edges, type_check=False)
+    bad = nir.NIRGraph(nodes={**graph.nodes, name: nir.Scale(scale=np.ones(3))}, edges=graph.edges, type_check=False)
+    findings = [f for f in nir.validate(bad).errors if f.code == "invalid-node"]
+    assert [f.path for f in findings] == ["/nodes"] and repr(name) in findings[0].message
+    path = tmp_path / "g.nir"
+    nir.write(path, graph)
+    before = path.read_bytes()
+    with pytest.raises(nir.NIRFormatError, match="node name"), pytest.warns(nir.NIRWarning):
+        nir.write(path, bad)  # HDF5 would read the name as a path: refused, the old file kept
+    assert path.read_bytes() == before
 
 
 @pytest.mark.parametrize("key", ["a\x00b", ".", "a/b"])
@@ -446,7 +453,7 @@ def _documents() -> list[dict[str, Any]]:
     corpus = Path(__file__).resolve().parent.parent.parent / "shared" / "corpus"
     for name in ("lif_norse.nir", "braille_noDelay_noBias_subtract_subgraph.nir"):
         if (corpus / name).exists():
-            graphs.append(nir.read(corpus / name, strict=False))
+            graphs.append(nir.read(corpus / name, warn_findings=False))
     return [json.loads(nir.to_json(g)) for g in graphs]
 
 
@@ -549,7 +556,7 @@ def mutated(draw: Any, metadata_tensors: bool = False) -> Any:
 def _accepts_or_reports(doc: Any) -> None:
     text = json.dumps(doc, allow_nan=True)
     try:
-        graph = nir.from_json(text, strict=False)
+        graph = nir.from_json(text, warn_findings=False)
     except nir.NIRError as err:
         assert isinstance(err, nir.NIRFormatError), repr(err)  # strict=False raises only for no graph at all
         return
@@ -558,10 +565,10 @@ def _accepts_or_reports(doc: Any) -> None:
     assert all(f.code in CODES for f in report)
     assert isinstance(nir.validate(graph), Report)  # (this replaces graph.report with the in-memory analysis)
     if report.ok:
-        nir.from_json(text)  # the strict read agrees: no error finding, no exception
+        nir.from_json(text, strict=True, warn_findings=False)  # the strict read agrees: no error finding, no exception
     else:
         with pytest.raises(nir.NIRValidationError):
-            nir.from_json(text)
+            nir.from_json(text, strict=True)
 
 
 @profile(150)

@@ -5,8 +5,19 @@ from __future__ import annotations
 from importlib.metadata import PackageNotFoundError
 from importlib.metadata import version as _version
 
-from nir import ir, typing
-from nir.errors import NIRError, NIRFormatError, NIRValidationError, ShapeError, UnsupportedVersionError
+from nir import ir, serialization, typing
+from nir.errors import (
+    AbstractNodeError,
+    NIRArgumentError,
+    NIRDictError,
+    NIRError,
+    NIRFormatError,
+    NIRValidationError,
+    NIRWarning,
+    NIRWriteError,
+    ShapeError,
+    UnsupportedVersionError,
+)
 from nir.ir import *  # noqa: F403
 from nir.ir import __all__ as _ir_all
 from nir.spec import SPEC_VERSION
@@ -21,14 +32,20 @@ except PackageNotFoundError:  # running from a source tree without installation
 __all__ = [
     *_ir_all,
     "SPEC_VERSION",
+    "AbstractNodeError",
     "Finding",
+    "NIRArgumentError",
+    "NIRDictError",
     "NIRError",
     "NIRFormatError",
     "NIRValidationError",
+    "NIRWarning",
+    "NIRWriteError",
     "Report",
     "ShapeError",
     "UnsupportedVersionError",
     "ir",
+    "serialization",
     "typing",
     "validate",
     "read",

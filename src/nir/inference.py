@@ -10,11 +10,11 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass, field
 
-from nir import shapes
 from nir.errors import ShapeError
+from nir.shapes.rules import ports, view
 from nir.shapes.symbols import fmt
 from nir.topology import Key, Network, pointer
-from nir.validation.report import Report
+from nir.validation.report import ERROR, Report
 
 Shape = tuple[int, ...]
 BATCH_HINT = (
@@ -30,30 +30,40 @@ class Shapes:
     inputs: dict[Key, Shape | None] = field(default_factory=dict)
     outputs: dict[Key, Shape | None] = field(default_factory=dict)
     broken: set[Key] = field(default_factory=set)
+    faulty: set[Key] = field(default_factory=set)
+    """Nodes with an error of their own (see `rules.view`): that finding explains what is not inferred."""
     network: Network | None = None
     open: set[Key] = field(default_factory=set)
     """Nodes whose own parameters leave a port shape undetermined."""
     bindings: dict[Key, dict] = field(default_factory=dict)
 
 
-def infer(net: Network, report: Report, fresh: bool = False) -> Shapes:
+def infer(net: Network, report: Report) -> Shapes:
     """Infer the shapes of `net`, reporting every contradiction found on the way.
 
-    With `fresh` (a graph just built by a reader, which nobody could have changed since), each
-    node's symbols are the ones bound when it was built, not bound a second time.
+    Each node's own problems (see `rules.view`) are reported first; its shapes are what the
+    rest of its fields fix (an Affine whose bias disagrees with its weight still has the
+    weight's ports), so inference goes on past it.
     """
     result = Shapes(network=net)
     for key, node in net.nodes.items():
-        try:
-            built = getattr(node, "_built_binding", None) if fresh else None
-            env = result.bindings[key] = built if built is not None else shapes.bind(node.unit_spec, node)
-            result.inputs[key], result.outputs[key] = shapes.ports(node.unit_spec, node, env)
-            if result.inputs[key] is None or result.outputs[key] is None:
-                result.open.add(key)
-        except ShapeError as err:
-            report.add(err.code, pointer(key), str(err))
+        found = view(node)
+        for problem in found.problems:
+            finding = report.add(
+                problem.code, pointer(key, problem.field) if problem.field else pointer(key), problem.message
+            )
+            if finding.severity == ERROR:
+                result.faulty.add(key)
+        result.bindings[key] = found.env
+        if any(p.field is None for p in found.problems):
+            # its own parameters contradict each other (groups that do not divide the channels):
+            # no output can be computed from any input, and that is reported once, here
             result.inputs[key] = result.outputs[key] = None
             result.broken.add(key)
+            continue
+        result.inputs[key], result.outputs[key] = found.input, found.output
+        if found.input is None or found.output is None:
+            result.open.add(key)
     outgoing: dict[Key, list[tuple[Key, str]]] = {k: [] for k in net.nodes}
     for src, dst, where in net.edges:
         outgoing[src].append((dst, where))
@@ -78,7 +88,7 @@ def _arrive(net: Network, result: Shapes, src: Key, dst: Key, where: str, report
             _mismatch(net, src, dst, arriving, expected, where, report)
         return False
     try:
-        shape_in, shape_out = shapes.ports(node.unit_spec, node, result.bindings[dst], arriving)
+        shape_in, shape_out = ports(node.unit_spec, view(node).values, result.bindings[dst], arriving)
     except ShapeError as err:
         label = _label(src, dst)
         if err.code != "shape-mismatch" or not _io(net, src, dst):
@@ -88,7 +98,7 @@ def _arrive(net: Network, result: Shapes, src: Key, dst: Key, where: str, report
         # An Input or Output is involved: a leading batch dimension is a warning, and the
         # shape without it carries on; any other disagreement is the declaration's fault.
         try:
-            shape_in, shape_out = shapes.ports(node.unit_spec, node, result.bindings[dst], _strip_ones(arriving))
+            shape_in, shape_out = ports(node.unit_spec, view(node).values, result.bindings[dst], _strip_ones(arriving))
         except ShapeError:
             report.add("io-shape-mismatch", where, f"{label}: {err}")
             result.broken.add(dst)

@@ -7,20 +7,25 @@ from functools import cache
 from typing import Any
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, model_validator
+from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
-from nir import shapes, spec
+from nir import spec
+from nir.errors import AbstractNodeError, NIRArgumentError, NIRDictError
 from nir.lazy import is_lazy
+from nir.shapes import rules
+from nir.types import to_numpy
 
-Port = dict[str, np.ndarray | None]
+Port = dict[str, Any]
 
 
 class NIRNode(BaseModel):
     """Common base of all NIR nodes; field definitions come from the generated models.
 
-    Construction accepts keyword or positional arguments (in the schema's field order),
-    applies the unit's shape rules from the schema, and broadcasts scalar parameters.
-    Equality is identity, as in the reference package; use `equals` to compare values.
+    Construction accepts keyword or positional arguments (in the schema's field order) and
+    keeps them as given: a torch tensor stays a torch tensor, an int stays an int. Only an
+    argument of the wrong kind or number raises (NIRArgumentError, also a TypeError); every
+    rule of the schema the values break is a finding when the node is checked in a graph (see
+    `rules.view`). Equality is identity, as in the reference package; use `equals` to compare values.
     """
 
     model_config = ConfigDict(
@@ -30,105 +35,129 @@ class NIRNode(BaseModel):
         validate_default=True,
     )
     # Plain slots, not pydantic private attributes: those cost a dictionary and a deep copy of
-    # each default per node, and a slow lookup on every read. Copies and pickles carry them
-    # (__copy__, __getstate__); a node made without validation (model_construct) has neither,
-    # so readers use getattr with a default.
-    __slots__ = ("_built_binding", "_inferred")
+    # each default per node. `_ports` holds the port dictionaries (`input_type`, `output_type`),
+    # which callers may change in place as in the reference package; copies and pickles carry
+    # them. `_cache` holds the node's view (see rules.view), rebuilt when a field changes.
+    __slots__ = ("_cache", "_ports")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         cls = type(self)
         if cls.__name__ not in spec.units():
-            raise TypeError(f"{cls.__name__} is not a NIR node type and cannot be instantiated")
+            raise AbstractNodeError(f"{cls.__name__} is not a NIR node type and cannot be instantiated")
         if args:
             names = [n for n in cls.model_fields if n != "type"]
             if len(args) > len(names):
-                raise TypeError(f"{cls.__name__} takes at most {len(names)} positional arguments ({', '.join(names)})")
+                raise NIRArgumentError(
+                    f"{cls.__name__} takes at most {len(names)} positional arguments ({', '.join(names)})"
+                )
             for name, value in zip(names, args, strict=False):
                 if name in kwargs:
-                    raise TypeError(f"{cls.__name__} got multiple values for argument {name!r}")
+                    raise NIRArgumentError(f"{cls.__name__} got multiple values for argument {name!r}")
                 kwargs[name] = value
         kwargs.setdefault("type", cls.__name__)
-        super().__init__(**_reference_arguments(cls, kwargs))
+        try:
+            super().__init__(**_reference_arguments(cls, kwargs))
+        except ValidationError as err:
+            raise NIRArgumentError(_describe(cls.__name__, err), _first_field(cls, err)) from None
 
     @model_validator(mode="wrap")
     @classmethod
-    def _apply_shape_rules(cls, data: Any, handler: Any) -> Any:
+    def _materialize_defaults(cls, data: Any, handler: Any) -> Any:
         if isinstance(data, NIRNode):
-            return handler(data)  # an existing node: its rules were applied when it was built
-        python_numbers = frozenset()
+            return handler(data)
+        numbers = set()
         if isinstance(data, dict):
-            python_numbers = frozenset(k for k, v in data.items() if isinstance(v, (bool, int, float)))
+            numbers = {k for k, v in data.items() if isinstance(v, bool | int | float)}
         node = handler(data)
-        unit, schema_names = _unit_of(cls)
-        if unit is not None:
-            defaults = schema_names.keys() - node.model_fields_set
-            binding = shapes.bind(
-                unit, node, python_numbers, frozenset(schema_names[n] for n in defaults if schema_names[n])
-            )
-            object.__setattr__(node, "_built_binding", binding)
+        unit = spec.units().get(cls.__name__)
+        if unit is not None and unit.broadcast_fields:
+            given = {schema for attr, schema in _schema_names(cls).items() if attr in node.model_fields_set}
+            rules.materialize(unit, node, given, {_schema_names(cls).get(n, n) for n in numbers})
         return node
 
     @property
     def unit_spec(self) -> spec.UnitSpec:
         """This node type's rules as the schema states them."""
-        unit = _unit_of(type(self))[0]
+        unit = spec.units().get(type(self).__name__)
         if unit is None:
             raise KeyError(type(self).__name__)
         return unit
 
-    def _ports(self) -> tuple[Port, Port]:
-        inferred = getattr(self, "_inferred", None)
-        if inferred is not None:
-            return inferred
-        shape_in, shape_out = shapes.infer(self.unit_spec, self)
-        return _port("input", shape_in), _port("output", shape_out)
+    def _port_pair(self) -> list[Port]:
+        ports = getattr(self, "_ports", None)
+        if ports is None:
+            found = rules.view(self)
+            ports = [_port("input", found.input), _port("output", found.output)]
+            object.__setattr__(self, "_ports", ports)
+        return ports
 
     @property
     def input_type(self) -> Port:
-        """Input port shape, `{"input": array}`; the array is None while unknown."""
-        return self._ports()[0]
+        """Input port shape, `{"input": array}`; the array is None while unknown.
+
+        Set by the node's own parameters, then by the graph's inference; assigning a shape (or
+        a port dictionary) to it sets a field that declares the input shape (Input `shape`,
+        Flatten `input_type`).
+        """
+        return self._port_pair()[0]
 
     @input_type.setter
     def input_type(self, value: Any) -> None:
-        self._inferred = (_port("input", value), self._ports()[1])
+        self._set_port(0, "input", value)
 
     @property
     def output_type(self) -> Port:
-        """Output port shape, `{"output": array}`; the array is None while unknown."""
-        return self._ports()[1]
+        """Output port shape, `{"output": array}`; the array is None while unknown (see `input_type`)."""
+        return self._port_pair()[1]
 
     @output_type.setter
     def output_type(self, value: Any) -> None:
-        self._inferred = (self._ports()[0], _port("output", value))
+        self._set_port(1, "output", value)
 
-    def _caches(self) -> dict[str, Any]:
-        return {name: getattr(self, name) for name in NIRNode.__slots__ if hasattr(self, name)}
+    def _set_port(self, index: int, key: str, value: Any) -> None:
+        port = value if isinstance(value, dict) else _port(key, value)
+        self._port_pair()[index] = port
+        field = self.unit_spec.port_fields[index]
+        if field is not None and len(port) == 1:
+            (shape,) = port.values()
+            setattr(self, rules.attributes(type(self))[field], None if shape is None else np.asarray(shape))
 
-    def _restore(self, caches: dict[str, Any]) -> None:
-        for name, value in caches.items():
-            object.__setattr__(self, name, value)
+    def set_inferred(self, shape_in: tuple[int, ...] | None, shape_out: tuple[int, ...] | None) -> None:
+        """Take the port shapes a graph inferred, filling the fields that declare them where they are open."""
+        object.__setattr__(self, "_ports", [_port("input", shape_in), _port("output", shape_out)])
+        for name, value in _declared(self.unit_spec, shape_in, shape_out).items():
+            attr = rules.attributes(type(self))[name]
+            if getattr(self, attr) is None:
+                object.__setattr__(self, attr, value)
 
     def __copy__(self) -> NIRNode:
         out = super().__copy__()
-        out._restore(self._caches())
+        out._restore(self._carried())
         return out
 
     def __deepcopy__(self, memo: dict[int, Any] | None = None) -> NIRNode:
         out = super().__deepcopy__(memo)
-        out._restore(copy.deepcopy(self._caches(), memo))
+        out._restore(copy.deepcopy(self._carried(), memo))
         return out
 
     def __getstate__(self) -> dict[Any, Any]:
-        return {**super().__getstate__(), "nir_caches": self._caches()}
+        return {**super().__getstate__(), "nir_ports": self._carried()}
 
     def __setstate__(self, state: dict[Any, Any]) -> None:
         state = dict(state)
-        caches = state.pop("nir_caches", {})
+        ports = state.pop("nir_ports", None)
         super().__setstate__(state)
-        self._restore(caches)
+        self._restore(ports)
+
+    def _carried(self) -> list[Port] | None:
+        return getattr(self, "_ports", None)
+
+    def _restore(self, ports: list[Port] | None) -> None:
+        if ports is not None:
+            object.__setattr__(self, "_ports", list(ports))
 
     def to_dict(self) -> dict[str, Any]:
-        """The node as a dictionary of its fields (numpy arrays kept) with a `type` key."""
+        """The node as a dictionary of its fields (values as given) with a `type` key."""
         return self.model_dump(by_alias=True)
 
     @classmethod
@@ -136,10 +165,14 @@ class NIRNode(BaseModel):
         """Build a node from `to_dict` output; on NIRNode itself, dispatch on `type`."""
         from nir.registry import node_class
 
+        if not isinstance(data, dict):
+            raise NIRDictError(f"{cls.__name__}.from_dict expects a dictionary, not {type(data).__name__}")
+        if cls is NIRNode and "type" not in data:
+            raise NIRDictError("NIRNode.from_dict needs a 'type' entry naming the node type")
         kind = data.get("type", cls.__name__)
         target = node_class(kind) if cls is NIRNode else cls
         if kind != target.__name__:
-            raise ValueError(f"{target.__name__}.from_dict got a dictionary of type {kind!r}")
+            raise NIRDictError(f"{target.__name__}.from_dict got a dictionary of type {kind!r}")
         return target(**{k: v for k, v in data.items() if k != "type"})
 
     def equals(self, other: Any) -> bool:
@@ -153,9 +186,36 @@ class NIRNode(BaseModel):
         return id(self)
 
 
+def _describe(unit: str, err: ValidationError) -> str:
+    """One line per problem pydantic found, naming the node type, the argument and what was expected."""
+    lines = []
+    for problem in err.errors():
+        where = ".".join(str(p) for p in problem["loc"] if p != "type") or "arguments"
+        if problem["type"] == "missing":
+            lines.append(f"{unit}: missing required argument {where!r}")
+        elif problem["type"] == "extra_forbidden":
+            lines.append(f"{unit}: unexpected argument {where!r}")
+        else:
+            lines.append(f"{unit}: {where}: {problem['msg'].removeprefix('Value error, ')}")
+    return "; ".join(lines)
+
+
+def _first_field(cls: type[NIRNode], err: ValidationError) -> str | None:
+    """The schema name of the first argument pydantic complained about."""
+    for problem in err.errors():
+        if problem["loc"] and problem["loc"][0] != "type":
+            name = str(problem["loc"][0])
+            return _schema_names(cls).get(name, name)
+    return None
+
+
 def _reference_arguments(cls: type[NIRNode], kwargs: dict[str, Any]) -> dict[str, Any]:
     """Accept the reference API's spellings: None for "use the default" (metadata, v_reset,
-    ...) and shapes given as port dictionaries such as `{"input": array([3])}`."""
+    ...) and shapes given as port dictionaries such as `{"input": array([3])}`.
+
+    None for a required field is kept: the reference accepts it (a Conv's `bias=None`, an
+    `Output(output_type=None)` whose shape the graph infers) and the checks report it.
+    """
     if not any(value is None or isinstance(value, dict) for value in kwargs.values()):
         return kwargs  # nothing to translate: the common case, every node a reader builds
     fields, schema_name = _argument_names(cls)
@@ -164,19 +224,16 @@ def _reference_arguments(cls: type[NIRNode], kwargs: dict[str, Any]) -> dict[str
         field = fields.get(schema_name.get(key, key))
         if isinstance(value, dict) and len(value) == 1 and field is not None and field.value is not None:
             (value,) = value.values()
-        if value is None and (key == "metadata" or (field is not None and not field.nullable)):
+        if value is None and (key == "metadata" or (field is not None and not field.required and not field.nullable)):
             continue
         out[key] = value
     return out
 
 
 @cache
-def _unit_of(cls: type[NIRNode]) -> tuple[spec.UnitSpec | None, dict[str, str | None]]:
-    """A class's unit, and the schema name of each of its attributes (None for those not in the schema)."""
-    unit = spec.units().get(cls.__name__)
-    fields = {f.name for f in unit.fields} if unit is not None else set()
-    names = {n: (info.alias or n) for n, info in cls.model_fields.items()}
-    return unit, {n: (name if name in fields else None) for n, name in names.items()}
+def _schema_names(cls: type[NIRNode]) -> dict[str, str]:
+    """The schema name of each attribute of a class."""
+    return {n: (info.alias or n) for n, info in cls.model_fields.items()}
 
 
 @cache
@@ -200,19 +257,56 @@ def _port(key: str, value: Any) -> Port:
     return {key: None if value is None else np.asarray(value, dtype=np.int64).reshape(-1)}
 
 
+def _declared(unit: spec.UnitSpec, shape_in: tuple[int, ...] | None, shape_out: tuple[int, ...] | None) -> dict:
+    """Values of the fields that declare a port's shape (`x-nir-value`), as the reference package sets them.
+
+    A shape field (Output `shape`, Flatten `input_type`) is an int64 array; one size (Conv1d
+    `input_shape`) an int; several sizes (Conv2d `input_shape`) a tuple of ints.
+    """
+    from nir.shapes.symbols import match, resolve
+
+    out: dict[str, Any] = {}
+    for field in unit.fields:
+        if field.value is None:
+            continue
+        env: dict = {}
+        for pattern, shape in ((unit.input, shape_in), (unit.output, shape_out)):
+            if shape is not None:
+                try:
+                    match(unit.name, "port", pattern, shape, env)
+                except ValueError:
+                    return {}
+        value = resolve(field.value, env)
+        if value is None:
+            continue
+        if any(str(d).startswith("...") for d in field.value):
+            out[field.name] = np.asarray(value, dtype=np.int64)
+        else:
+            out[field.name] = value[0] if len(value) == 1 else tuple(value)
+    return out
+
+
 def values_equal(a: Any, b: Any) -> bool:
-    """Deep equality where arrays must agree in dtype, shape and values (NaN equals NaN)."""
-    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
-        a, b = (x.load() if is_lazy(x) else x for x in (a, b))
-        if not (isinstance(a, np.ndarray) and isinstance(b, np.ndarray)):
+    """Deep equality where arrays must agree in dtype, shape and values (NaN equals NaN).
+
+    Array objects of other libraries (torch, JAX) compare by their numpy values.
+    """
+    if _array_like(a) or _array_like(b):
+        try:
+            a, b = (x.load() if is_lazy(x) else to_numpy(x) for x in (a, b))
+        except ValueError:
             return False
         if a.dtype != b.dtype or a.shape != b.shape:
             return False
         return bool(np.array_equal(a, b, equal_nan=a.dtype.kind in "fc"))
     if isinstance(a, dict) and isinstance(b, dict):
         return a.keys() == b.keys() and all(values_equal(a[k], b[k]) for k in a)
-    if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
+    if isinstance(a, list | tuple) and isinstance(b, list | tuple):
         return len(a) == len(b) and all(values_equal(x, y) for x, y in zip(a, b, strict=True))
     if isinstance(a, float) and isinstance(b, float) and a != a and b != b:
         return True  # NaN equals NaN, as in arrays
     return type(a) is type(b) and a == b
+
+
+def _array_like(x: Any) -> bool:
+    return isinstance(x, np.ndarray) or (hasattr(x, "__array__") and not isinstance(x, np.generic))

@@ -6,6 +6,7 @@ from functools import cache
 
 from nir import spec
 from nir._generated import models
+from nir.errors import NIRDictError
 from nir.node import NIRNode
 
 
@@ -16,12 +17,12 @@ def node_types() -> dict[str, type[NIRNode]]:
 
 
 def node_class(type_name: str) -> type[NIRNode]:
-    """The node class for a `type` name; ValueError naming the known types otherwise."""
+    """The node class for a `type` name; otherwise NIRDictError (an AssertionError, as in the reference)."""
     try:
         return node_types()[type_name]
-    except KeyError:
+    except (KeyError, TypeError):
         known = ", ".join(sorted(node_types()))
-        raise ValueError(f"unknown node type {type_name!r}; known types: {known}") from None
+        raise NIRDictError(f"unknown node type {type_name!r}; known types: {known}") from None
 
 
 # The classes above exist from import on; their rules are loaded with them, so that the first

@@ -52,8 +52,9 @@ class Network:
 
 
 def flatten(graph: GraphBase, report: Report) -> Network:
-    """Build the flat network of `graph`, reporting edges that cannot be resolved."""
-    from nir.graph import GraphBase
+    """Build the flat network of `graph`, reporting edges that cannot be resolved and names that break the schema."""
+    from nir.graph import GraphBase, name_problem
+    from nir.node import NIRNode
 
     net = Network()
 
@@ -62,15 +63,20 @@ def flatten(graph: GraphBase, report: Report) -> Network:
         if not g.nodes:
             report.add("empty-graph", pointer(prefix), "graph has no nodes")
         for name, node in g.nodes.items():
+            problem = name_problem(name)
+            if problem:
+                report.add("invalid-node", pointer(prefix, "nodes"), f"node name {name!r} {problem}")
             if isinstance(node, GraphBase):
                 visit(node, (*prefix, name))
-            else:
+            elif isinstance(node, NIRNode):
                 net.nodes[(*prefix, name)] = node
+            else:
+                report.add("invalid-node", pointer((*prefix, name)), f"{type(node).__name__} is not a NIR node")
         seen: set[tuple[str, str]] = set()
         for index, (src, dst) in enumerate(g.edges):
             where = pointer(prefix, "edges", str(index))
             if (src, dst) in seen:
-                report.add("duplicate-edge", where, f"edge {src!r} -> {dst!r} is listed more than once")
+                report.add("duplicate-edge", where, f"Duplicate edge: ({src!r}, {dst!r}) is listed more than once")
                 continue
             seen.add((src, dst))
             a = _endpoint(g, prefix, src, "source", where, report)
@@ -86,6 +92,7 @@ def flatten(graph: GraphBase, report: Report) -> Network:
 
 def _endpoint(g: GraphBase, prefix: Key, name: str, role: str, where: str, report: Report) -> Key | None:
     from nir.graph import GraphBase
+    from nir.node import NIRNode
 
     found = _lookup(g, name)
     if found is None and (name in g.dropped or name.split(".")[0] in g.dropped):
@@ -94,9 +101,11 @@ def _endpoint(g: GraphBase, prefix: Key, name: str, role: str, where: str, repor
         candidates = sorted(_names(g))
         close = difflib.get_close_matches(name, candidates, n=1, cutoff=0.5)
         hint = f"did you mean {close[0]!r}?" if close else f"known nodes: {', '.join(candidates[:12])}"
-        report.add("unknown-node", where, f"edge {role} {name!r} is not a node of this graph", hint)
+        report.add("unknown-node", where, f"edge {role} {name!r} does not exist in this graph", hint)
         return None
     path, node = found
+    if not isinstance(node, NIRNode):
+        return None  # not a NIR node: reported where the node is listed
     key = (*prefix, *path)
     while isinstance(node, GraphBase):
         ports = node.outputs if role == "source" else node.inputs

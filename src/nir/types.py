@@ -1,38 +1,96 @@
 """Python representations of the spec's shared value types (tensors, shapes, pairs).
 
-The code generator maps the schema's shared definitions onto these annotated types
-(see `codegen/generate.py`); each accepts the loose forms real files and converter code
-use (lists, numpy scalars, bytes) and normalises them.
+The code generator maps the schema's shared definitions onto these annotated types (see
+`codegen/generate.py`). Each type has two sides:
+
+* what a node keeps when it is built: the argument as given (a torch tensor stays a torch
+  tensor, an int stays an int), refusing only arguments of the wrong kind (a string where a
+  number goes) with NIRArgumentError; Python numbers and lists in a tensor field become numpy
+  arrays, as they have no array object to keep;
+* how a kept value is read for checks, inference and files (`Kind.read`): numpy values and
+  normalised shapes and pairs, or a ValueError saying which rule of the schema it breaks. That
+  becomes an `invalid-node` finding, not an exception: building is lenient, validation is strict.
 """
 
 from __future__ import annotations
 
 import math
-from typing import Annotated, Any
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Annotated, Any, get_args
 
 import numpy as np
-from pydantic import BeforeValidator, PlainSerializer, WithJsonSchema
+from pydantic import PlainSerializer, PlainValidator, WithJsonSchema
 
+from nir.errors import NIRArgumentError
 from nir.spec import bundled
 
 NUMERIC_KINDS = "biuf"
 NON_FINITE = {"NaN": math.nan, "Infinity": math.inf, "-Infinity": -math.inf}
+MAX_DIMENSIONS = 64
+"""numpy's limit on the number of dimensions of an array."""
 
 
-def as_array(value: Any) -> np.ndarray:
-    """Convert a tensor given as an array, list, number or JSON tensor object to numpy."""
+@dataclass(frozen=True)
+class Kind:
+    """One value type of the spec as the Python binding holds it; `read` normalises a kept value."""
+
+    name: str
+    read: Callable[[Any], Any]
+
+
+def kind_of(annotation: Any, metadata: list[Any] = ()) -> Kind | None:
+    """The Kind of a field: in its metadata, or in its annotation (`Tensor | None` nests it in a union)."""
+    for item in (*metadata, *getattr(annotation, "__metadata__", ())):
+        if isinstance(item, Kind):
+            return item
+    for arg in get_args(annotation):
+        found = kind_of(arg)
+        if found is not None:
+            return found
+    return None
+
+
+# --------------------------------------------------------------------------- tensors
+
+
+def to_numpy(value: Any) -> np.ndarray:
+    """The numpy values of an array object: numpy as is, torch (detached, on the CPU), JAX or anything with `__array__`.
+
+    Raises ValueError when the object holds no numbers numpy can represent.
+    """
     if isinstance(value, np.ndarray):
         array = value
-    elif isinstance(value, dict):
-        array = tensor_from_json(value)
     else:
-        try:
-            array = np.asarray(value)
-        except (ValueError, TypeError) as err:
-            raise ValueError(f"cannot be read as a tensor: {err}") from None
+        detach = getattr(value, "detach", None)
+        if callable(detach) and hasattr(value, "cpu"):  # a torch tensor, maybe requiring grad or on a GPU
+            value = detach().cpu()
+            try:
+                array = value.numpy()
+            except (TypeError, RuntimeError) as err:
+                raise ValueError(f"cannot be read as numbers: {err}") from None
+        else:
+            try:
+                array = np.asarray(value)
+            except (ValueError, TypeError, OverflowError) as err:
+                raise ValueError(f"cannot be read as a tensor: {err}") from None
     if array.dtype.kind not in NUMERIC_KINDS:
         raise ValueError(f"a tensor must hold numbers, not dtype {array.dtype}")
     return array
+
+
+def _keep_tensor(value: Any) -> Any:
+    if value is None or (isinstance(value, np.ndarray) and value.dtype.kind in NUMERIC_KINDS):
+        return value
+    if isinstance(value, str | bytes):
+        raise NIRArgumentError(f"expected a tensor of numbers, not {type(value).__name__} {value!r:.40}")
+    try:
+        if isinstance(value, dict):
+            return tensor_from_json(value)
+        array = to_numpy(value)
+    except ValueError as err:
+        raise NIRArgumentError(str(err)) from None
+    return array if isinstance(value, bool | int | float | np.generic | list | tuple) else value
 
 
 def tensor_to_json(array: np.ndarray) -> dict[str, Any]:
@@ -78,14 +136,13 @@ def tensor_from_json(obj: dict[str, Any]) -> np.ndarray:
         raise ValueError(f"a JSON tensor of dtype {dtype} holds an element beyond its range") from None
 
 
-MAX_DIMENSIONS = 64
-"""numpy's limit on the number of dimensions of an array."""
+# --------------------------------------------------------------------------- shapes, sizes, pairs
 
 
 def _shape_items(value: Any) -> list[int]:
     try:
         array = np.atleast_1d(np.asarray(value))
-    except (OverflowError, ValueError):
+    except (OverflowError, ValueError, TypeError):
         raise ValueError(f"a shape is a list of integers, not {value!r}") from None
     if array.dtype.kind == "f" and array.size and np.all(np.isfinite(array)) and np.all(array == np.round(array)):
         array = array.astype(np.int64)  # JSON Schema counts 3.0 as an integer
@@ -101,13 +158,41 @@ def _shape_items(value: Any) -> list[int]:
     return items
 
 
-def _as_shape(value: Any) -> np.ndarray:
-    return np.array(_shape_items(value), dtype=np.int64)
+def read_shape(value: Any) -> tuple[int, ...]:
+    """A shape as a tuple of non-negative sizes."""
+    return tuple(_shape_items(to_numpy(value) if not isinstance(value, list | tuple) else value))
 
 
-def _as_int(value: Any, minimum: int) -> int:
-    array = np.asarray(value)
-    if array.size != 1 or array.dtype.kind not in "iub":
+def _keep_shape(value: Any) -> Any:
+    if isinstance(value, dict) and len(value) == 1:  # a port dictionary, {"input": shape}
+        (value,) = value.values()
+    if value is None or (isinstance(value, np.ndarray) and value.dtype.kind in NUMERIC_KINDS):
+        return value
+    if isinstance(value, str | bytes | dict):
+        raise NIRArgumentError(f"expected a shape (a list of sizes), not {type(value).__name__} {value!r:.40}")
+    try:
+        array = to_numpy(value) if not isinstance(value, list | tuple) else np.asarray(value)
+    except (ValueError, TypeError) as err:
+        raise NIRArgumentError(f"expected a shape (a list of sizes): {err}") from None
+    if array.dtype.kind not in NUMERIC_KINDS:
+        raise NIRArgumentError(f"expected a shape (a list of sizes), not {value!r:.40}")
+    array = np.atleast_1d(array)
+    return array.astype(np.int64) if array.size == 0 else array
+
+
+def _integers(value: Any) -> np.ndarray:
+    array = to_numpy(value) if not isinstance(value, list | tuple | int) else np.asarray(value)
+    if array.dtype.kind == "f" and array.size and np.all(np.isfinite(array)) and np.all(array == np.round(array)):
+        array = array.astype(np.int64)
+    if array.dtype.kind not in "iub":
+        raise ValueError(f"expected integers, not {value!r}")
+    return array
+
+
+def read_int(value: Any, minimum: int) -> int:
+    """One integer of at least `minimum` (a one-element array is accepted)."""
+    array = _integers(value)
+    if array.size != 1:
         raise ValueError(f"expected an integer, not {value!r}")
     result = int(array.reshape(-1)[0])
     if result < minimum:
@@ -115,9 +200,10 @@ def _as_int(value: Any, minimum: int) -> int:
     return result
 
 
-def _as_pair(value: Any, minimum: int) -> tuple[int, int]:
-    array = np.asarray(value)
-    if array.dtype.kind not in "iu" or array.size not in (1, 2) or array.ndim > 1:
+def read_pair(value: Any, minimum: int) -> tuple[int, int]:
+    """Two integers of at least `minimum`; one integer stands for both."""
+    array = _integers(value)
+    if array.size not in (1, 2) or array.ndim > 1:
         raise ValueError(f"expected an integer or a pair of integers, not {value!r}")
     items = [int(x) for x in array.reshape(-1)]
     if any(x < minimum for x in items):
@@ -137,11 +223,36 @@ def _padding_mode(value: Any) -> str | None:
     return None
 
 
-def _as_padding(value: Any, pair: bool) -> Any:
+def read_padding(value: Any, pair: bool) -> int | tuple[int, int] | str:
+    """A padding mode ('same', 'valid'), or the padding as an integer (1-d) or a pair (2-d)."""
     mode = _padding_mode(value)
     if mode is not None:
         return mode
-    return _as_pair(value, 0) if pair else _as_int(value, 0)
+    return read_pair(value, 0) if pair else read_int(value, 0)
+
+
+def _keep_number(value: Any) -> Any:
+    """Integers, pairs and paddings are kept as given; only what is no number at all is refused."""
+    if value is None or isinstance(value, bool | int | float | np.generic | np.ndarray | tuple | list):
+        return value
+    if isinstance(value, str | bytes | dict):
+        raise NIRArgumentError(f"expected a number or a pair of numbers, not {type(value).__name__} {value!r:.40}")
+    try:
+        to_numpy(value)
+    except ValueError as err:
+        raise NIRArgumentError(f"expected a number or a pair of numbers: {err}") from None
+    return value
+
+
+def _keep_padding(value: Any) -> Any:
+    try:
+        mode = _padding_mode(value)
+    except ValueError as err:
+        raise NIRArgumentError(str(err)) from None
+    return mode if mode is not None else _keep_number(value)
+
+
+# --------------------------------------------------------------------------- graph values
 
 
 def _as_name(value: Any) -> str:
@@ -150,14 +261,14 @@ def _as_name(value: Any) -> str:
     if isinstance(value, np.str_):
         value = str(value)
     if not isinstance(value, str) or not value:
-        raise ValueError(f"a node name must be a non-empty string, not {value!r}")
+        raise NIRArgumentError(f"a node name must be a non-empty string, not {value!r}")
     return value
 
 
 def _as_edge(value: Any) -> tuple[str, str]:
-    items = list(value) if isinstance(value, (list, tuple, np.ndarray)) else None
+    items = list(value) if isinstance(value, list | tuple | np.ndarray) else None
     if items is None or len(items) != 2:
-        raise ValueError(f"an edge is a [source, destination] pair of names, not {value!r}")
+        raise NIRArgumentError(f"an edge is a [source, destination] pair of names, not {value!r}")
     return (_as_name(items[0]), _as_name(items[1]))
 
 
@@ -165,54 +276,54 @@ def _as_metadata(value: Any) -> dict[str, Any]:
     if value is None:
         return {}
     if not isinstance(value, dict):
-        raise ValueError(f"metadata must be a mapping, not {type(value).__name__}")
+        raise NIRArgumentError(f"metadata must be a mapping, not {type(value).__name__}")
     return value
 
 
-def _shape_list(value: np.ndarray) -> list[int]:
-    return [int(x) for x in value]
+def _json_shape(value: Any) -> Any:
+    return None if value is None else list(read_shape(value))
+
+
+def _json_tensor(value: Any) -> Any:
+    return None if value is None else tensor_to_json(to_numpy(value))
 
 
 _TENSOR_JSON = {"$ref": "https://neuroir.org/schema/1.0/tensor.schema.json"}
 
-Tensor = Annotated[
-    np.ndarray,
-    BeforeValidator(as_array),
-    PlainSerializer(tensor_to_json, when_used="json"),
-    WithJsonSchema(_TENSOR_JSON),
-]
-"""A numpy array of numbers; its dtype is kept as given."""
 
-Shape = Annotated[
-    np.ndarray,
-    BeforeValidator(_as_shape),
-    PlainSerializer(_shape_list, when_used="json"),
-    WithJsonSchema({"type": "array", "items": {"type": "integer", "minimum": 0}}),
-]
-"""A shape: a 1-d int64 array of non-negative sizes."""
+def _type(kind: Kind, keep: Callable[[Any], Any], schema: dict[str, Any], serialize: Any = None) -> Any:
+    extra = [PlainSerializer(serialize, when_used="json")] if serialize is not None else []
+    return Annotated[Any, kind, PlainValidator(keep), *extra, WithJsonSchema(schema)]
 
-Size = Annotated[int, BeforeValidator(lambda v: _as_int(v, 0)), WithJsonSchema({"type": "integer", "minimum": 0})]
+
+Tensor = _type(Kind("tensor", to_numpy), _keep_tensor, _TENSOR_JSON, _json_tensor)
+"""An array of numbers; an array object (numpy, torch, JAX) is kept as given."""
+
+Shape = _type(
+    Kind("shape", read_shape), _keep_shape, {"type": "array", "items": {"type": "integer", "minimum": 0}}, _json_shape
+)
+"""A shape: a 1-d array of non-negative sizes (lists become numpy arrays, as in the reference)."""
+
+Size = _type(Kind("size", lambda v: read_int(v, 0)), _keep_number, {"type": "integer", "minimum": 0})
 """A non-negative integer (a one-element array is accepted)."""
 
-PositiveInt = Annotated[
-    int, BeforeValidator(lambda v: _as_int(v, 1)), WithJsonSchema({"type": "integer", "minimum": 1})
-]
+PositiveInt = _type(Kind("positive_int", lambda v: read_int(v, 1)), _keep_number, {"type": "integer", "minimum": 1})
 """A positive integer (a one-element array is accepted)."""
 
-Pair = Annotated[tuple[int, int], BeforeValidator(lambda v: _as_pair(v, 0))]
+Pair = _type(Kind("pair", lambda v: read_pair(v, 0)), _keep_number, {"type": "array"})
 """Two non-negative integers; one integer is used for both."""
 
-PositivePair = Annotated[tuple[int, int], BeforeValidator(lambda v: _as_pair(v, 1))]
+PositivePair = _type(Kind("positive_pair", lambda v: read_pair(v, 1)), _keep_number, {"type": "array"})
 """Two positive integers; one integer is used for both."""
 
-Padding1d = Annotated[int | str, BeforeValidator(lambda v: _as_padding(v, pair=False))]
+Padding1d = _type(Kind("padding1d", lambda v: read_padding(v, pair=False)), _keep_padding, {})
 """Padding of a 1-d convolution: an integer, or 'same' / 'valid'."""
 
-Padding2d = Annotated[tuple[int, int] | str, BeforeValidator(lambda v: _as_padding(v, pair=True))]
+Padding2d = _type(Kind("padding2d", lambda v: read_padding(v, pair=True)), _keep_padding, {})
 """Padding of a 2-d convolution: an integer or pair, or 'same' / 'valid'."""
 
-Edge = Annotated[tuple[str, str], BeforeValidator(_as_edge)]
+Edge = Annotated[tuple[str, str], PlainValidator(_as_edge), PlainSerializer(list, when_used="json")]
 """A (source, destination) pair of node names; bytes are decoded as UTF-8."""
 
-Metadata = Annotated[dict[str, Any], BeforeValidator(_as_metadata)]
+Metadata = Annotated[dict[str, Any], PlainValidator(_as_metadata)]
 """Free-form annotations."""

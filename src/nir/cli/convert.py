@@ -58,7 +58,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"nir convert: {target} exists; pass --force to overwrite it", file=sys.stderr)
         return 2
     if _format(source) == "json":
-        graph = read_json(source, strict=False)
+        graph = read_json(source, warn_findings=False)
         report: Report = graph.report
     else:
         graph, report = load(source)
@@ -71,8 +71,8 @@ def run(args: argparse.Namespace) -> int:
             print(f"  {finding}", file=sys.stderr)
         return 1
     if _format(target) == "json":
-        write_json(target, graph)
+        write_json(target, graph, warn_findings=False)
     else:
-        write(target, graph)
+        write(target, graph, warn_findings=False)
     print(f"{source} -> {target}")
     return 0

@@ -48,7 +48,7 @@ def run(args: argparse.Namespace) -> int:
         print("nir draw: Graphviz's `dot` program is not installed (Debian/Ubuntu: apt-get install graphviz); "
               "or write DOT source with -o OUT.dot", file=sys.stderr)  # fmt: skip
         return 2
-    graph = read_json(source, strict=False) if source.suffix.lower() == ".json" else load(source, lazy=True)[0]
+    graph = read_json(source, warn_findings=False) if source.suffix.lower() == ".json" else load(source, lazy=True)[0]
     text = to_dot(graph, title=source.stem)
     with atomic_path(target) as tmp:
         if kind == "dot":

@@ -51,7 +51,7 @@ def describe(path: Path) -> dict[str, Any]:
 def _describe(path: Path) -> tuple[dict[str, Any], Report]:
     """`describe(path)` and the validation report it summarises."""
     if path.suffix.lower() == ".json":
-        graph = read_json(path, strict=False)
+        graph = read_json(path, warn_findings=False)
         version = json.loads(path.read_text("utf-8")).get("version")
         report = graph.report
     else:

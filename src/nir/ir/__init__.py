@@ -1,32 +1,19 @@
-"""The node classes, as the reference package's `nir.ir` module exposes them."""
+"""The node classes, as the reference package's `nir.ir` module exposes them (with its submodules)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from nir import typing
-from nir._generated.models import (
-    IF,
-    LI,
-    LIF,
-    Affine,
-    AvgPool2d,
-    Conv1d,
-    Conv2d,
-    CubaLI,
-    CubaLIF,
-    Delay,
-    Flatten,
-    I,
-    Input,
-    Linear,
-    NIRGraph,
-    Output,
-    Scale,
-    SumPool2d,
-    Threshold,
-)
-from nir.node import NIRNode
+from nir.ir import typing
+from nir.ir.conv import Conv1d, Conv2d
+from nir.ir.delay import Delay
+from nir.ir.flatten import Flatten
+from nir.ir.graph import Input, NIRGraph, Output
+from nir.ir.linear import Affine, Linear, Scale
+from nir.ir.neuron import IF, LI, LIF, CubaLI, CubaLIF, I
+from nir.ir.node import NIRNode
+from nir.ir.pooling import AvgPool2d, SumPool2d
+from nir.ir.threshold import Threshold
 from nir.registry import node_class
 
 

@@ -47,7 +47,7 @@ def _plan(pattern: tuple[Dim, ...], rank: int) -> tuple[tuple[Dim, int | slice],
 
 def match(unit: str, source: str, pattern: Sequence[Dim], shape: Sequence[int], env: Env, what: str = "shape") -> None:
     """Bind the symbols of `pattern` to `shape`, raising ShapeError on any disagreement."""
-    shape = tuple(map(int, shape))
+    shape = tuple(None if x is None else int(x) for x in shape)
     pattern = tuple(pattern)
     plan = _plan(pattern, len(shape))
     if plan is None:
@@ -58,6 +58,8 @@ def match(unit: str, source: str, pattern: Sequence[Dim], shape: Sequence[int], 
         )
     for symbol, where in plan:
         value = shape[where]
+        if value is None or (isinstance(value, tuple) and None in value):
+            continue  # a partial shape (see resolve) fixes nothing where it is unknown
         if isinstance(symbol, int):
             if value != symbol:
                 raise ShapeError(
@@ -93,18 +95,26 @@ def _conflict(
     )
 
 
-def resolve(pattern: Sequence[Dim] | None, env: Env) -> tuple[int, ...] | None:
-    """The concrete shape a pattern denotes under `env`, or None while a symbol is unbound."""
+def resolve(pattern: Sequence[Dim] | None, env: Env, partial: bool = False) -> tuple[int, ...] | None:
+    """The concrete shape a pattern denotes under `env`, or None while a symbol is unbound.
+
+    With `partial`, an unbound single-dimension symbol gives None in its place instead (a
+    variadic one still gives None for the whole shape, its length being unknown).
+    """
     if pattern is None:
         return None
-    out: list[int] = []
+    out: list[int | None] = []
     for symbol in pattern:
         if isinstance(symbol, int):
             out.append(symbol)
             continue
+        variadic = symbol.startswith(VARIADIC)
         bound = env.get(symbol.removeprefix(VARIADIC))
         if bound is None:
-            return None
+            if not partial or variadic:
+                return None
+            out.append(None)
+            continue
         out.extend(bound.value if isinstance(bound.value, tuple) else (bound.value,))
     return tuple(out)
 

@@ -53,6 +53,22 @@ class UnitSpec:
         """Fields holding tensors (those with a symbolic shape)."""
         return tuple(f for f in self.fields if f.shape is not None)
 
+    @cached_property
+    def broadcast_fields(self) -> tuple[FieldSpec, ...]:
+        """Tensor fields that accept a scalar broadcast to their shape (`x-nir-broadcast`)."""
+        return tuple(f for f in self.fields if f.broadcast)
+
+    @cached_property
+    def port_fields(self) -> tuple[str | None, str | None]:
+        """The fields whose value is the input (and the output) port's shape: an `x-nir-value` equal to its pattern."""
+        found = [None, None]
+        for f in self.fields:
+            if f.value is not None:
+                for i, port in enumerate((self.input, self.output)):
+                    if f.value == port:
+                        found[i] = f.name
+        return found[0], found[1]
+
 
 def parse_units(bundle: dict[str, Any]) -> dict[str, UnitSpec]:
     """Collect the rules of every def that declares `x-nir-kind`."""

@@ -13,15 +13,23 @@ from typing import IO, Any
 
 import h5py
 
-from nir.errors import NIRFormatError, NIRValidationError, UnsupportedVersionError
+from nir.errors import (
+    NIRArgumentError,
+    NIRError,
+    NIRFormatError,
+    NIRValidationError,
+    NIRWriteError,
+    UnsupportedVersionError,
+)
 from nir.graph import GraphBase
+from nir.inference import Shapes
 from nir.lazy import LazyTensor, is_lazy
 from nir.spec import SPEC_VERSION, schema_id
 from nir.store import document, hdf5, jsonio, tree, versions
 from nir.store.atomic import atomic_path
 from nir.store.h5parse.base import CorruptError, NotHDF5Error, Unsupported
 from nir.store.h5parse.reader import ParsedFile
-from nir.validation import analyse
+from nir.validation import analyse, settle, warn
 from nir.validation.report import Report
 
 Source = str | os.PathLike[str] | IO[bytes]
@@ -41,7 +49,12 @@ __all__ = [
 
 
 def _name(source: Source) -> str:
-    return os.fspath(source) if isinstance(source, str | os.PathLike) else getattr(source, "name", "<stream>")
+    if isinstance(source, str | os.PathLike):
+        return os.fspath(source)
+    if not (hasattr(source, "read") or hasattr(source, "write")):
+        raise NIRArgumentError(f"expected a path or a binary file object, not {type(source).__name__}")
+    name = getattr(source, "name", None)  # a temporary file's name is its descriptor number
+    return name if isinstance(name, str) else "<stream>"
 
 
 @contextlib.contextmanager
@@ -154,49 +167,103 @@ def load(source: Source, lazy: bool = False, check: bool = True) -> tuple[GraphB
             "migrated", "", f"file version {version or 'none'} uses the {layout} layout; upgraded: {'; '.join(notes)}"
         )
     graph = document.build_graph(graph_tree, report)
+    return graph, _settled(graph, report, check)
+
+
+def _settled(graph: GraphBase, report: Report, check: bool) -> Report:
+    """Keep what reading found on the graph, then check it (without showing a warning: the caller decides)."""
     graph.read_findings = list(report.findings)
     if check:
-        _, found = analyse(graph, report, fresh=True)
-        graph.apply_inferred(found)
+        return settle(graph, report, warn_findings=False)
     graph.report = report
-    return graph, report
+    return report
 
 
-def read(source: Source, type_check: bool = True, strict: bool = True, lazy: bool = False) -> GraphBase:
-    """Read a NIR file written by this package or by the reference package since 0.1.
-
-    `type_check` infers and checks every shape (as in the reference package). With
-    `strict` (the default) any error finding raises NIRValidationError; with
-    `strict=False` the graph is returned with its findings in `graph.report`. With `lazy`
-    large tensors of a file given by path stay on disk (see LazyTensor); streams are read eagerly.
-    """
-    graph, report = load(source, lazy=lazy, check=type_check)
+def _finish(graph: GraphBase, report: Report, strict: bool, warn_findings: bool, context: str) -> GraphBase:
+    """What every read does last: raise under `strict`, otherwise show the findings as one NIRWarning."""
     if strict and not report.ok:
-        raise NIRValidationError(report, f"{_name(source)}: invalid NIR file")
+        raise NIRValidationError(report, f"{context}: invalid NIR file")
+    if warn_findings:
+        warn(report, context)
     return graph
 
 
-def write(target: Source, graph: GraphBase) -> None:
-    """Write a graph in the reference HDF5 layout; a path is replaced atomically."""
+def read(
+    source: Source, type_check: bool = True, strict: bool = False, lazy: bool = False, warn_findings: bool = True
+) -> GraphBase:
+    """Read a NIR file written by this package or by the reference package since 0.1.
+
+    `type_check` infers and checks every shape (as in the reference package). Findings never
+    stop the read: they are kept in `graph.report` and shown once as a NIRWarning (unless
+    `warn_findings` is off); with `strict`, an error finding raises NIRValidationError. With
+    `lazy`, large tensors of a file given by path stay on disk (see LazyTensor); streams are read eagerly.
+    """
+    graph, report = load(source, lazy=lazy, check=type_check)
+    return _finish(graph, report, strict, warn_findings, _name(source))
+
+
+def write(
+    target: Source,
+    graph: GraphBase,
+    compression: Any = "gzip",
+    compression_opts: Any = None,
+    *,
+    strict: bool = False,
+    warn_findings: bool = True,
+) -> None:
+    """Write a graph in the reference HDF5 layout; a path is replaced atomically.
+
+    The graph is checked first: its findings are shown once as a NIRWarning (unless
+    `warn_findings` is off), or, with `strict`, an error among them raises
+    NIRValidationError and nothing is written. `compression` and `compression_opts` are the
+    reference's (see `hdf5.compression_plan`).
+    """
     if not isinstance(graph, GraphBase):
-        raise TypeError(f"nir.write expects a NIRGraph, not {type(graph).__name__}")
-    content = {"version": SPEC_VERSION, "node": document.graph_tree(graph)}
+        raise NIRArgumentError(f"nir.write expects a NIRGraph, not {type(graph).__name__}")
+    plan = hdf5.compression_plan(compression, compression_opts)
+    found = _checked(graph, strict, warn_findings)
+    content = {"version": SPEC_VERSION, "node": document.graph_tree(graph, found)}
     attrs = {"schema": schema_id()}
-    if isinstance(target, str | os.PathLike):
-        with atomic_path(target) as tmp, h5py.File(tmp, "w", libver="earliest") as f:
-            hdf5.write_file(f, content, attrs)
-        return
-    with h5py.File(target, "w", libver="earliest") as f:
-        hdf5.write_file(f, content, attrs)
+    with _writing(target):
+        if isinstance(target, str | os.PathLike):
+            with atomic_path(target) as tmp, h5py.File(tmp, "w", libver="earliest") as f:
+                hdf5.write_file(f, content, attrs, plan)
+            return
+        with h5py.File(target, "w", libver="earliest") as f:
+            hdf5.write_file(f, content, attrs, plan)
+
+
+@contextlib.contextmanager
+def _writing(target: Source) -> Iterator[None]:
+    """Turn the OS's (and libhdf5's) complaints about writing `target` into NIRWriteError."""
+    name = _name(target)
+    try:
+        yield
+    except OSError as err:
+        if isinstance(err, NIRError):
+            raise
+        raise NIRWriteError(f"{name}: cannot write ({err})") from None
+
+
+def _checked(graph: GraphBase, strict: bool, warn_findings: bool) -> Shapes:
+    """Check a graph about to be written: raise under `strict`, or warn; the shapes it found."""
+    report, found = analyse(graph)
+    if strict and not report.ok:
+        raise NIRValidationError(report, "graph to write is invalid; nothing was written")
+    if warn_findings:
+        warn(report, "graph to write")
+    return found
 
 
 def to_json(graph: GraphBase, indent: int | None = None) -> str:
-    """The graph as a JSON document (validates against schema/<version>/document)."""
-    return jsonio.dumps(graph, indent=indent)
+    """The graph as a JSON document (validates against schema/<version>/document); not checked, nothing shown."""
+    return jsonio.dumps(graph, jsonio.shapes_of(graph), indent=indent)
 
 
-def from_json(text: str | bytes | dict[str, Any], strict: bool = True, source: str = "<json>") -> GraphBase:
-    """A graph from a JSON document (text or parsed); see `read` for `strict`."""
+def from_json(
+    text: str | bytes | dict[str, Any], strict: bool = False, source: str = "<json>", warn_findings: bool = True
+) -> GraphBase:
+    """A graph from a JSON document (text or parsed); see `read` for `strict` and `warn_findings`."""
     report = Report(source=source)
     try:
         doc = json.loads(text) if isinstance(text, str | bytes) else text
@@ -214,28 +281,33 @@ def from_json(text: str | bytes | dict[str, Any], strict: bool = True, source: s
         graph = document.build_graph(doc["graph"], report, json=True)
     except RecursionError:
         raise NIRFormatError(f"{source}: graphs nested too deeply to read") from None
-    graph.read_findings = list(report.findings)
-    _, found = analyse(graph, report, fresh=True)
-    graph.apply_inferred(found)
-    graph.report = report
-    if strict and not report.ok:
-        raise NIRValidationError(report, "invalid NIR document")
-    return graph
+    return _finish(graph, _settled(graph, report, True), strict, warn_findings, source)
 
 
-def read_json(path: str | os.PathLike[str], strict: bool = True) -> GraphBase:
+def read_json(path: str | os.PathLike[str], strict: bool = False, warn_findings: bool = True) -> GraphBase:
     """Read a JSON document from a file."""
+    if not isinstance(path, str | os.PathLike):
+        raise NIRArgumentError(f"nir.read_json expects a path, not {type(path).__name__}")
     if os.path.exists(path) and not os.path.isdir(path) and not stat.S_ISREG(os.stat(path).st_mode):
         raise NIRFormatError(f"{path}: not a regular file")
     try:
         text = Path(path).read_text("utf-8")
     except (OSError, UnicodeDecodeError) as err:
         raise NIRFormatError(f"{path}: cannot read ({err})") from None
-    return from_json(text, strict=strict, source=str(path))
+    return from_json(text, strict=strict, source=str(path), warn_findings=warn_findings)
 
 
-def write_json(path: str | os.PathLike[str], graph: GraphBase, indent: int | None = 1) -> None:
-    """Write a graph as a JSON document, atomically."""
-    text = to_json(graph, indent=indent)
-    with atomic_path(path) as tmp:
+def write_json(
+    path: str | os.PathLike[str],
+    graph: GraphBase,
+    indent: int | None = 1,
+    *,
+    strict: bool = False,
+    warn_findings: bool = True,
+) -> None:
+    """Write a graph as a JSON document, atomically; checked first, as `write` does."""
+    if not isinstance(graph, GraphBase):
+        raise NIRArgumentError(f"nir.write_json expects a NIRGraph, not {type(graph).__name__}")
+    text = jsonio.dumps(graph, _checked(graph, strict, warn_findings), indent=indent)
+    with _writing(path), atomic_path(path) as tmp:
         tmp.write_text(text, "utf-8")

@@ -11,19 +11,19 @@ import difflib
 from typing import Any
 
 import numpy as np
-from pydantic import ValidationError
 
-from nir.errors import NIRFormatError
+from nir.errors import NIRArgumentError, NIRFormatError
 from nir.graph import GraphBase, name_problem
+from nir.inference import Shape, Shapes
 from nir.lazy import is_lazy
-from nir.node import NIRNode
+from nir.node import NIRNode, _declared
 from nir.registry import node_types
 from nir.shapes import match, resolve
-from nir.shapes.rules import value_of
+from nir.shapes.rules import attributes, view
 from nir.spec import unit as unit_spec
 from nir.store import limits
 from nir.topology import Key, pointer
-from nir.types import tensor_from_json
+from nir.types import tensor_from_json, to_numpy
 from nir.validation.report import Report
 
 Tree = dict[str, Any]
@@ -85,7 +85,7 @@ def build_node(tree: Any, report: Report, key: Key, json: bool = False) -> NIRNo
     if issubclass(cls, GraphBase):
         return build_graph(tree, report, key, json)
     check_level(group_level(key), where)
-    known = {f.name for f in unit_spec(kind).fields}
+    known = {f.name: f for f in unit_spec(kind).fields}
     if json:
         loose = [f.name for f in unit_spec(kind).tensor_fields if f.name in tree and not isinstance(tree[f.name], dict)]
         for name in loose:
@@ -106,20 +106,13 @@ def build_node(tree: Any, report: Report, key: Key, json: bool = False) -> NIRNo
         if name == "metadata":
             kwargs["metadata"] = _metadata(value, report, key, json)
         elif name in known:
-            kwargs[name] = _unwrap_port(value)
+            kwargs[name] = _plain(_unwrap_port(value), known[name])
         else:
             report.add("unknown-field", pointer(key, name), f"{kind} has no field {name!r}; it was ignored")
     try:
         return cls(**kwargs)
-    except ValidationError as err:
-        for problem in err.errors():
-            loc = [str(p) for p in problem["loc"] if p != "type"]
-            message = problem["msg"].removeprefix("Value error, ")
-            text = message if message.startswith(kind) else f"{kind}: {'.'.join(loc) or 'node'}: {message}"
-            report.add("invalid-node", pointer(key, *loc[:1]), text)
-        return None
-    except (TypeError, ValueError) as err:
-        report.add("invalid-node", where, f"{kind}: {err}")
+    except NIRArgumentError as err:
+        report.add("invalid-node", pointer(key, err.field) if err.field else where, str(err))
         return None
 
 
@@ -140,6 +133,17 @@ def _miscounted_sizes(kind: str, tree: Tree) -> list[tuple[str, int]]:
         if not isinstance(value, list) or len(value) != len(field.value):
             found.append((field.name, len(field.value)))
     return found
+
+
+def _plain(value: Any, field: Any) -> Any:
+    """A one-element dataset of a field that is no tensor and no shape (a stride, groups) as a number.
+
+    The reference package gives numpy scalars here; a 0-d array would not do (PyTorch's
+    layers take a stride of `np.int64(1)` but not of `np.array(1)`).
+    """
+    if field.shape is None and not _is_shape(field) and isinstance(value, np.ndarray) and value.ndim == 0:
+        return value.item() if value.dtype.kind in "biuf" else value
+    return value
 
 
 def _unwrap_port(value: Any) -> Any:
@@ -229,18 +233,28 @@ def _metadata_value(value: Any, json: bool, level: int, where: str) -> Any:
     return value
 
 
-def graph_tree(graph: GraphBase, key: Key = ()) -> Tree:
-    """The HDF5 tree of a graph: the reference package's layout, arrays kept as numpy.
+def graph_tree(graph: GraphBase, found: Shapes | None = None, key: Key = ()) -> Tree:
+    """The HDF5 tree of a graph: the reference package's layout, arrays as numpy.
 
-    A graph nested beyond limits.MAX_DEPTH raises NIRFormatError: no file is written that
-    the reader would refuse.
+    `found`, the graph's analysis, gives each node the port shapes the graph determines (see
+    `node_tree`). A graph nested beyond limits.MAX_DEPTH, or a node name HDF5 cannot hold,
+    raises NIRFormatError: no file is written that the reader would refuse.
     """
     check_level(group_level(key) + 1, pointer(key, "nodes"))
     out: Tree = {"type": type(graph).__name__}
-    out["nodes"] = {
-        name: graph_tree(n, (*key, name)) if isinstance(n, GraphBase) else node_tree(n, (*key, name))
-        for name, n in graph.nodes.items()
-    }
+    nodes = {}
+    for name, n in graph.nodes.items():
+        problem = name_problem(name)
+        if problem:
+            raise NIRFormatError(f"{pointer(key, 'nodes')}: node name {name!r} {problem}, so it cannot be written")
+        if not isinstance(n, NIRNode):
+            raise NIRFormatError(
+                f"{pointer((*key, name))}: a {type(n).__name__} is not a NIR node and cannot be written"
+            )
+        sub = (*key, name)
+        shapes = (found.inputs.get(sub), found.outputs.get(sub)) if found is not None else (None, None)
+        nodes[name] = graph_tree(n, found, sub) if isinstance(n, GraphBase) else node_tree(n, sub, shapes)
+    out["nodes"] = nodes
     edges = np.empty((len(graph.edges), 2), dtype=object)
     for i, (src, dst) in enumerate(graph.edges):
         edges[i] = (src, dst)
@@ -250,50 +264,74 @@ def graph_tree(graph: GraphBase, key: Key = ()) -> Tree:
     return out
 
 
-def node_tree(node: NIRNode, key: Key = ()) -> Tree:
-    """The HDF5 tree of one node: its type and one value per set field.
+def node_tree(node: NIRNode, key: Key = (), shapes: tuple[Shape | None, Shape | None] = (None, None)) -> Tree:
+    """The HDF5 tree of one node: its type and one value per set field, as the reference package reads them.
 
-    An open shape field (Conv `input_shape`, Flatten `input_type`) is filled from the input
-    shape that inference found: the reference package cannot read a Conv without it.
+    `shapes` are the node's input and output shape as its graph determines them. A field that
+    declares a port's shape and was left open (Conv `input_shape`, Flatten `input_type`,
+    Output `shape`) is written from them: the reference package cannot read a Conv without it.
+    A parameter that broadcasts (a 0-d `tau`, `w_in` of shape (1,)) is written at the shape
+    the graph gives it, as the reference's type check asks for equal shapes. Tensors are
+    written as numpy arrays, valid shapes as int64 arrays, other values as given (a stride of
+    1 stays one integer: the schema allows it, and both packages read it back as given).
     """
     check_level(group_level(key), pointer(key))
+    spec = node.unit_spec
+    found = view(node)
+    env = _port_env(spec, found.env, *shapes)
+    declared = _declared(spec, *shapes)
+    fields = {f.name: f for f in spec.fields}
     out: Tree = {"type": type(node).__name__}
-    inferred = _declared_from_input(node)
-    for name, info in type(node).model_fields.items():
+    for name, attr in attributes(type(node)).items():
         if name in ("type", "metadata"):
             continue
-        value = getattr(node, name)
+        value = getattr(node, attr)
+        field = fields.get(name)
         if value is None:
-            value = inferred.get(info.alias or name)
+            value = declared.get(name)
+        elif field is not None and (field.shape is not None or _is_shape(field)):
+            value = found.values.get(name, value) if found.values.get(name) is not None else value
         if value is None:
             continue
-        if is_lazy(value):
-            value = value.load()
-        if isinstance(value, tuple):
-            value = np.asarray(value, dtype=np.int64)
+        if field is not None and field.shape is not None:
+            value = _tensor_value(value, field, env)
+        elif isinstance(value, tuple | list):
+            value = np.asarray(value, dtype=np.int64) if value else np.zeros(0, np.int64)
         elif isinstance(value, bool | int) and not isinstance(value, np.ndarray):
             value = np.int64(value)
-        out[info.alias or name] = value
+        out[name] = value
     if node.metadata:
         out["metadata"] = _metadata_tree(node.metadata, pointer(key, "metadata"), group_level(key) + 1)
     return out
 
 
-def _declared_from_input(node: NIRNode) -> dict[str, np.ndarray]:
-    """Values of the node's open shape fields implied by its (inferred) input shape."""
-    spec = node.unit_spec
-    open_fields = [f for f in spec.fields if f.value is not None and value_of(node, f.name) is None]
-    shape = node.input_type["input"] if open_fields else None
-    if shape is None:
-        return {}
-    env: dict = {}
-    match(spec.name, "input", spec.input, shape, env)
-    out = {}
-    for field in open_fields:
-        value = resolve(field.value, env)
-        if value is not None:
-            out[field.name] = np.asarray(value, dtype=np.int64)
-    return out
+def _is_shape(field: Any) -> bool:
+    """Whether a field's value is a whole shape (`x-nir-value` like `["...S"]`), stored as an int64 array."""
+    return field.value is not None and any(str(d).startswith("...") for d in field.value)
+
+
+def _port_env(spec: Any, env: dict, shape_in: Shape | None, shape_out: Shape | None) -> dict:
+    """The node's own symbol bindings, with those its port shapes fix."""
+    env = dict(env)
+    for pattern, shape in ((spec.input, shape_in), (spec.output, shape_out)):
+        if shape is not None and pattern is not None:
+            try:
+                match(spec.name, "port", pattern, shape, env)
+            except ValueError:
+                pass  # a contradiction is a finding of the checks; the value is written as it is
+    return env
+
+
+def _tensor_value(value: Any, field: Any, env: dict) -> np.ndarray:
+    array = value.load() if is_lazy(value) else to_numpy(value)
+    if field.broadcast:
+        target = resolve(field.shape, env)
+        if target is not None and array.shape != target:
+            try:
+                array = np.ascontiguousarray(np.broadcast_to(array, target))
+            except ValueError:
+                pass  # does not broadcast: a finding of the checks; written as it is
+    return array
 
 
 def _metadata_tree(value: dict[str, Any], where: str, level: int) -> Tree:

@@ -11,6 +11,7 @@ import math
 import os
 import zlib
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from functools import cache, lru_cache
 from typing import Any
 
@@ -18,7 +19,7 @@ import h5py
 import numpy as np
 from h5py import h5, h5d, h5g, h5l, h5o, h5p, h5s, h5t
 
-from nir.errors import NIRFormatError
+from nir.errors import NIRArgumentError, NIRFormatError
 from nir.store.tree import texts
 
 Tree = dict[str, Any]
@@ -118,11 +119,55 @@ def _dtype(tid: h5t.TypeID) -> np.dtype:
     return tid.dtype
 
 
-def write_file(f: h5py.File, tree: Tree, attrs: dict[str, Any]) -> None:
+@dataclass(frozen=True)
+class Compression:
+    """How arrays of at least COMPRESS_MIN_BYTES are stored: gzip at a level, another h5py filter, or plainly."""
+
+    gzip: int | None = GZIP_LEVEL
+    """Deflate level (after byte shuffling), compressed by this package in parallel; None for none."""
+    h5py_filter: tuple[Any, Any] | None = None
+    """(compression, compression_opts) for h5py's own filters (lzf, szip), libhdf5 compressing."""
+
+
+def compression_plan(compression: Any = "gzip", compression_opts: Any = None) -> Compression:
+    """The reference's `compression` and `compression_opts` arguments as a plan; NIRArgumentError if unusable.
+
+    "gzip" (the default) with an optional level 0-9 in `compression_opts`, a bare level 0-9,
+    "lzf" or "szip" (when libhdf5 has it), or None / False for none. Either way arrays under
+    COMPRESS_MIN_BYTES are stored plainly: compressing them makes the file larger.
+    """
+    if compression is None or compression is False:
+        return Compression(gzip=None)
+    if isinstance(compression, int) and not isinstance(compression, bool) and 0 <= compression <= 9:
+        return Compression(gzip=compression)
+    if compression == "gzip":
+        if compression_opts is None:
+            return Compression()
+        if isinstance(compression_opts, int) and not isinstance(compression_opts, bool) and 0 <= compression_opts <= 9:
+            return Compression(gzip=compression_opts)
+        raise NIRArgumentError(f"gzip's compression_opts is a level from 0 to 9, not {compression_opts!r}")
+    if compression in ("lzf", "szip"):
+        try:
+            _h5py_filter(h5p.create(h5p.DATASET_CREATE), (1,), np.dtype("f4"), (1,), (compression, compression_opts))
+        except (ValueError, TypeError) as err:
+            raise NIRArgumentError(f"compression {compression!r}: {err}") from None
+        return Compression(gzip=None, h5py_filter=(compression, compression_opts))
+    raise NIRArgumentError(f"compression must be 'gzip', 'lzf', 'szip', a gzip level 0-9 or None, not {compression!r}")
+
+
+def _h5py_filter(dcpl: Any, shape: tuple[int, ...], dtype: np.dtype, chunks: tuple[int, ...], spec: tuple) -> None:
+    compression, opts = spec
+    h5py.filters.fill_dcpl(
+        dcpl, shape, dtype, chunks, compression, opts,
+        shuffle=None, fletcher32=None, maxshape=None, scaleoffset=None, external=None,
+    )  # fmt: skip
+
+
+def write_file(f: h5py.File, tree: Tree, attrs: dict[str, Any], plan: Compression = Compression()) -> None:
     """Write a tree into an open, empty file; dicts become groups, values datasets."""
     for key, value in attrs.items():
         f.attrs[key] = value
-    _write_group(f.id, tree)
+    _write_group(f.id, tree, plan)
 
 
 @cache
@@ -133,16 +178,16 @@ def _group_plist() -> h5p.PropGCID:
     return plist
 
 
-def _write_group(gid: h5g.GroupID, tree: Tree) -> None:
+def _write_group(gid: h5g.GroupID, tree: Tree, plan: Compression) -> None:
     for name, value in tree.items():
         raw = name.encode("utf-8")
         if isinstance(value, dict):
-            _write_group(h5g.create(gid, raw, gcpl=_group_plist()), value)
+            _write_group(h5g.create(gid, raw, gcpl=_group_plist()), value, plan)
         else:
-            _write_dataset(gid, raw, value)
+            _write_dataset(gid, raw, value, plan)
 
 
-def _write_dataset(gid: h5g.GroupID, name: bytes, value: Any) -> None:
+def _write_dataset(gid: h5g.GroupID, name: bytes, value: Any, plan: Compression) -> None:
     if isinstance(value, str):
         array = np.array(value, dtype=STRING)
     else:
@@ -152,15 +197,23 @@ def _write_dataset(gid: h5g.GroupID, name: bytes, value: Any) -> None:
     tid = _file_type(STRING if array.dtype.kind == "O" else array.dtype)
     space = _space(array.shape)
     compress = array.ndim and array.dtype.kind in "biuf" and array.nbytes >= COMPRESS_MIN_BYTES
+    compress = compress and (plan.gzip is not None or plan.h5py_filter is not None)
     chunks = _chunks(array.shape, array.dtype.itemsize) if compress else None
-    dsid = h5d.create(gid, name, tid, space, dcpl=_dataset_plist(chunks))
+    if chunks is not None and plan.h5py_filter is not None:
+        dcpl = h5p.create(h5p.DATASET_CREATE)
+        dcpl.set_obj_track_times(False)
+        _h5py_filter(dcpl, array.shape, array.dtype, chunks, plan.h5py_filter)
+        dsid = h5d.create(gid, name, tid, space, dcpl=dcpl)
+        dsid.write(h5s.ALL, h5s.ALL, np.ascontiguousarray(array))
+        return
+    dsid = h5d.create(gid, name, tid, space, dcpl=_dataset_plist(chunks, plan.gzip))
     if chunks is not None:
-        _write_compressed(dsid, np.ascontiguousarray(array), chunks)
+        _write_compressed(dsid, np.ascontiguousarray(array), chunks, plan.gzip)
     elif array.size:
         dsid.write(h5s.ALL, h5s.ALL, np.ascontiguousarray(array))
 
 
-def _write_compressed(dsid: h5d.DatasetID, array: np.ndarray, chunks: tuple[int, ...]) -> None:
+def _write_compressed(dsid: h5d.DatasetID, array: np.ndarray, chunks: tuple[int, ...], level: int) -> None:
     """Write every chunk already filtered, compressing chunks in parallel threads.
 
     The bytes are exactly what HDF5's shuffle and deflate filters produce and undo, so any
@@ -181,6 +234,8 @@ def _write_compressed(dsid: h5d.DatasetID, array: np.ndarray, chunks: tuple[int,
             padded[tuple(slice(0, s) for s in block.shape)] = block
             block = padded
         shuffled = np.ascontiguousarray(block).view(np.uint8).reshape(-1, array.dtype.itemsize).T.tobytes()
+        if level != GZIP_LEVEL:  # a level the caller chose: zlib's default strategy at that level
+            return _deflate(shuffled, zlib.Z_DEFAULT_STRATEGY, level)
         packed = _deflate(shuffled, zlib.Z_HUFFMAN_ONLY)
         return _deflate(shuffled, zlib.Z_RLE) if len(packed) < len(shuffled) // 4 else packed
 
@@ -206,7 +261,7 @@ def _plain_plist() -> h5p.PropDCID:
     return plist
 
 
-def _dataset_plist(chunks: tuple[int, ...] | None) -> h5p.PropDCID:
+def _dataset_plist(chunks: tuple[int, ...] | None, level: int | None = GZIP_LEVEL) -> h5p.PropDCID:
     """Creation properties of a dataset: plain, or chunked with gzip after byte shuffling."""
     if chunks is None:
         return _plain_plist()
@@ -214,12 +269,12 @@ def _dataset_plist(chunks: tuple[int, ...] | None) -> h5p.PropDCID:
     plist.set_obj_track_times(False)
     plist.set_chunk(chunks)
     plist.set_shuffle()
-    plist.set_deflate(GZIP_LEVEL)
+    plist.set_deflate(GZIP_LEVEL if level is None else level)
     return plist
 
 
-def _deflate(data: bytes, strategy: int) -> bytes:
-    packer = zlib.compressobj(GZIP_LEVEL, zlib.DEFLATED, 15, 9, strategy)
+def _deflate(data: bytes, strategy: int, level: int = GZIP_LEVEL) -> bytes:
+    packer = zlib.compressobj(level, zlib.DEFLATED, 15, 9, strategy)
     return packer.compress(data) + packer.flush()
 
 

@@ -7,15 +7,25 @@ from typing import Any
 
 import numpy as np
 
+from nir.errors import NIRArgumentError
 from nir.graph import GraphBase
+from nir.inference import Shapes
 from nir.spec import SPEC_VERSION, schema_id
 from nir.store.document import graph_tree
 from nir.types import tensor_to_json
+from nir.validation import analyse
 
 
-def to_document(graph: GraphBase) -> dict[str, Any]:
-    """The graph as a JSON-ready document: `{"$schema", "version", "graph"}`."""
-    return {"$schema": schema_id(), "version": SPEC_VERSION, "graph": _jsonable(graph_tree(graph), graph)}
+def shapes_of(graph: GraphBase) -> Shapes:
+    """The shapes the graph gives its nodes (what a file records of them); NIRArgumentError for no graph."""
+    if not isinstance(graph, GraphBase):
+        raise NIRArgumentError(f"a JSON document holds a NIRGraph, not {type(graph).__name__}")
+    return analyse(graph)[1]
+
+
+def to_document(graph: GraphBase, found: Shapes) -> dict[str, Any]:
+    """The graph as a JSON-ready document: `{"$schema", "version", "graph"}`, its values as an HDF5 file has them."""
+    return {"$schema": schema_id(), "version": SPEC_VERSION, "graph": _jsonable(graph_tree(graph, found), graph)}
 
 
 def _jsonable(tree: dict[str, Any], node: Any) -> dict[str, Any]:
@@ -48,9 +58,9 @@ def _metadata_json(value: Any) -> Any:
     return value
 
 
-def dumps(graph: GraphBase, indent: int | None = None) -> str:
+def dumps(graph: GraphBase, found: Shapes, indent: int | None = None) -> str:
     """The graph as JSON text (strict JSON: non-finite floats are spelled as strings)."""
     try:
-        return json.dumps(to_document(graph), indent=indent, allow_nan=False)
+        return json.dumps(to_document(graph, found), indent=indent, allow_nan=False)
     except ValueError as err:
         raise ValueError(f"graph cannot be written as JSON: {err} (NaN or infinity in metadata?)") from None

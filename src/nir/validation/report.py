@@ -17,6 +17,11 @@ CODES: dict[str, tuple[str, str]] = {
         "Part of a graph breaks its schema: a node's unknown type, a missing or ill-typed field, a shape rule, "
         "a bad node name, or malformed nodes, edges or metadata.",
     ),
+    "broadcast-parameter": (
+        WARNING,
+        "A parameter's shape differs from the one its unit's schema gives but broadcasts to it (numpy's rules), "
+        "e.g. a bias of shape (1,) for 3 outputs.",
+    ),
     "unknown-field": (WARNING, "A node or graph holds an entry its type does not define; it was ignored."),
     "values-unchecked": (INFO, "A tensor left on disk by a lazy read is too large to have its values checked."),
     "empty-graph": (ERROR, "A graph has no nodes."),

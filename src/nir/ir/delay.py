@@ -1,0 +1,5 @@
+"""`nir.ir.delay`, as in the reference package."""
+
+from nir._generated.models import Delay
+
+__all__ = ["Delay"]
