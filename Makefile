@@ -11,7 +11,7 @@ INTEROP_PY := $(INTEROP_VENV)/bin/python
 # --no-deps so that Norse's torchvision requirement cannot pull a multi-GB CUDA torch.
 CONVERTERS := snntorch==1.0.0 norse==1.1.0 nirtorch==2.6
 
-.PHONY: run examples interop conformance conformance-check docs docs-check test codegen codegen-check lint format pytest bench bench-profile fuzz reference-env clean
+.PHONY: run examples interop reference-suite conformance conformance-check docs docs-check test codegen codegen-check lint format pytest bench bench-profile fuzz reference-env clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -80,10 +80,14 @@ format: $(VENV)/.installed
 pytest: $(VENV)/.installed reference-env $(JS_DIR)/node_modules/.package-lock.json
 	NIR_REFERENCE_PYTHON=$(abspath $(REF_PY)) $(PY) -m pytest --ignore=tests/interop
 
-interop: $(INTEROP_VENV)/.installed reference-env  ## real converters (snnTorch, Norse) against this package
+interop: $(INTEROP_VENV)/.installed reference-env  ## real converters (snnTorch, Norse, nirtorch) and their own NIR tests
 	NIR_REFERENCE_PYTHON=$(abspath $(REF_PY)) $(INTEROP_PY) -m pytest tests/interop
+	$(INTEROP_PY) tests/foreign_suites.py nirtorch norse
 
-test: codegen-check conformance-check docs-check lint pytest interop  ## everything CI runs
+reference-suite: $(VENV)/.installed  ## the reference nir 1.0.8's own test suite (from its sdist) run on this package
+	$(PY) tests/foreign_suites.py reference
+
+test: codegen-check conformance-check docs-check lint pytest reference-suite interop  ## everything CI runs
 
 bench: $(VENV)/.installed reference-env  ## benchmarks against the reference package
 	NIR_REFERENCE_PYTHON=$(abspath $(REF_PY)) $(PY) bench/run.py

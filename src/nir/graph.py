@@ -149,8 +149,9 @@ class GraphBase(NIRNode):
         return {k: n for k, n in self.nodes.items() if _role(n) == "graph-output"}
 
     def _port_pair(self) -> list[Port]:
-        ins = {k: n.output_type["output"] for k, n in self.inputs.items()}
-        outs = {k: n.input_type["input"] for k, n in self.outputs.items()}
+        # As the reference: an Input's `input_type` and an Output's `output_type` (converters set those).
+        ins = {k: n.input_type.get("input") for k, n in self.inputs.items()}
+        outs = {k: n.output_type.get("output") for k, n in self.outputs.items()}
         return [ins, outs]
 
     @property

@@ -50,8 +50,8 @@ def analyse(graph: GraphBase, report: Report | None = None) -> tuple[Report, inf
     check_parameters(net, report)
     found = inference.infer(net, report)
     explained = found.broken | found.faulty
-    for key in reached:
-        if key not in explained and (found.inputs[key] is None or found.outputs[key] is None):
+    for key in net.nodes:  # in graph order
+        if key in reached and key not in explained and (found.inputs[key] is None or found.outputs[key] is None):
             report.add("uninferred-shape", topology.pointer(key), f"the shapes of {'.'.join(key)} cannot be inferred")
     return report, found
 
