@@ -68,14 +68,14 @@ def to_numpy(value: Any) -> np.ndarray:
             try:
                 array = value.numpy()
             except (TypeError, RuntimeError) as err:
-                raise ValueError(f"cannot be read as numbers: {err}") from None
+                raise NIRArgumentError(f"cannot be read as numbers: {err}") from None
         else:
             try:
                 array = np.asarray(value)
             except (ValueError, TypeError, OverflowError) as err:
-                raise ValueError(f"cannot be read as a tensor: {err}") from None
+                raise NIRArgumentError(f"cannot be read as a tensor: {err}") from None
     if array.dtype.kind not in NUMERIC_KINDS:
-        raise ValueError(f"a tensor must hold numbers, not dtype {array.dtype}")
+        raise NIRArgumentError(f"a tensor must hold numbers, not dtype {array.dtype}")
     return array
 
 
@@ -110,30 +110,30 @@ def tensor_from_json(obj: dict[str, Any]) -> np.ndarray:
     """Decode the spec's JSON tensor object into a numpy array of its dtype."""
     missing = {"dtype", "shape", "data"} - set(obj)
     if missing:
-        raise ValueError(f"a JSON tensor needs {', '.join(sorted(missing))}")
+        raise NIRArgumentError(f"a JSON tensor needs {', '.join(sorted(missing))}")
     known = bundled()["$defs"]["Tensor"]["properties"]["dtype"]["enum"]
     if obj["dtype"] not in known:
-        raise ValueError(f"unknown tensor dtype {obj['dtype']!r}; known: {', '.join(known)}")
+        raise NIRArgumentError(f"unknown tensor dtype {obj['dtype']!r}; known: {', '.join(known)}")
     dtype = np.dtype(obj["dtype"])
     shape = tuple(_shape_items(obj["shape"]))
     data = obj["data"]
     if not isinstance(data, list):
-        raise ValueError("a JSON tensor's data must be a list")
+        raise NIRArgumentError("a JSON tensor's data must be a list")
     if len(data) != math.prod(shape):
-        raise ValueError(f"a JSON tensor of shape {shape} needs {math.prod(shape)} elements, not {len(data)}")
+        raise NIRArgumentError(f"a JSON tensor of shape {shape} needs {math.prod(shape)} elements, not {len(data)}")
     values = [NON_FINITE.get(x, x) if isinstance(x, str) else x for x in data]
     if not all(isinstance(x, int | float) for x in values):
-        raise ValueError("a JSON tensor's data holds something other than numbers, booleans, NaN and ±Infinity")
+        raise NIRArgumentError("a JSON tensor's data holds something other than numbers, booleans, NaN and ±Infinity")
     if dtype.kind in "iu":
         if any(isinstance(x, float) and not x.is_integer() for x in values):
-            raise ValueError(f"a JSON tensor of dtype {dtype} holds a non-integer element")
+            raise NIRArgumentError(f"a JSON tensor of dtype {dtype} holds a non-integer element")
         info = np.iinfo(dtype)
         if values and not (info.min <= min(values) and max(values) <= info.max):
-            raise ValueError(f"a JSON tensor of dtype {dtype} holds an element outside [{info.min}, {info.max}]")
+            raise NIRArgumentError(f"a JSON tensor of dtype {dtype} holds an element outside [{info.min}, {info.max}]")
     try:
         return np.array(values, dtype=dtype).reshape(shape)
     except OverflowError:
-        raise ValueError(f"a JSON tensor of dtype {dtype} holds an element beyond its range") from None
+        raise NIRArgumentError(f"a JSON tensor of dtype {dtype} holds an element beyond its range") from None
 
 
 # --------------------------------------------------------------------------- shapes, sizes, pairs
@@ -143,18 +143,18 @@ def _shape_items(value: Any) -> list[int]:
     try:
         array = np.atleast_1d(np.asarray(value))
     except (OverflowError, ValueError, TypeError):
-        raise ValueError(f"a shape is a list of integers, not {value!r}") from None
+        raise NIRArgumentError(f"a shape is a list of integers, not {value!r}") from None
     if array.dtype.kind == "f" and array.size and np.all(np.isfinite(array)) and np.all(array == np.round(array)):
         array = array.astype(np.int64)  # JSON Schema counts 3.0 as an integer
     if array.ndim != 1 or (array.size and array.dtype.kind not in "iu"):
-        raise ValueError(f"a shape is a list of integers, not {value!r}")
+        raise NIRArgumentError(f"a shape is a list of integers, not {value!r}")
     if array.size > MAX_DIMENSIONS:  # checked before iterating: a lazy "shape" may claim 2**46 entries
-        raise ValueError(f"a shape has at most {MAX_DIMENSIONS} dimensions, not {array.size}")
+        raise NIRArgumentError(f"a shape has at most {MAX_DIMENSIONS} dimensions, not {array.size}")
     items = [int(x) for x in array]
     if any(x >= 2**63 for x in items):
-        raise ValueError(f"a shape's sizes must be below 2**63: {items}")
+        raise NIRArgumentError(f"a shape's sizes must be below 2**63: {items}")
     if any(x < 0 for x in items):
-        raise ValueError(f"a shape cannot hold negative sizes: {items}")
+        raise NIRArgumentError(f"a shape cannot hold negative sizes: {items}")
     return items
 
 
@@ -185,7 +185,7 @@ def _integers(value: Any) -> np.ndarray:
     if array.dtype.kind == "f" and array.size and np.all(np.isfinite(array)) and np.all(array == np.round(array)):
         array = array.astype(np.int64)
     if array.dtype.kind not in "iub":
-        raise ValueError(f"expected integers, not {value!r}")
+        raise NIRArgumentError(f"expected integers, not {value!r}")
     return array
 
 
@@ -193,10 +193,10 @@ def read_int(value: Any, minimum: int) -> int:
     """One integer of at least `minimum` (a one-element array is accepted)."""
     array = _integers(value)
     if array.size != 1:
-        raise ValueError(f"expected an integer, not {value!r}")
+        raise NIRArgumentError(f"expected an integer, not {value!r}")
     result = int(array.reshape(-1)[0])
     if result < minimum:
-        raise ValueError(f"must be at least {minimum}, not {result}")
+        raise NIRArgumentError(f"must be at least {minimum}, not {result}")
     return result
 
 
@@ -204,10 +204,10 @@ def read_pair(value: Any, minimum: int) -> tuple[int, int]:
     """Two integers of at least `minimum`; one integer stands for both."""
     array = _integers(value)
     if array.size not in (1, 2) or array.ndim > 1:
-        raise ValueError(f"expected an integer or a pair of integers, not {value!r}")
+        raise NIRArgumentError(f"expected an integer or a pair of integers, not {value!r}")
     items = [int(x) for x in array.reshape(-1)]
     if any(x < minimum for x in items):
-        raise ValueError(f"values must be at least {minimum}, not {items}")
+        raise NIRArgumentError(f"values must be at least {minimum}, not {items}")
     return (items[0], items[-1])
 
 
@@ -218,7 +218,7 @@ def _padding_mode(value: Any) -> str | None:
         return _padding_mode(value.reshape(-1)[0])
     if isinstance(value, str):
         if value not in ("same", "valid"):
-            raise ValueError(f"padding must be 'same', 'valid' or a number, not {value!r}")
+            raise NIRArgumentError(f"padding must be 'same', 'valid' or a number, not {value!r}")
         return value
     return None
 

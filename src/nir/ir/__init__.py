@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from nir.ir import typing
+from nir.ir import typing, utils
 from nir.ir.conv import Conv1d, Conv2d
 from nir.ir.delay import Delay
 from nir.ir.flatten import Flatten
@@ -51,4 +51,5 @@ __all__ = [
     "dict2NIRNode",
     "str2NIRNode",
     "typing",
+    "utils",
 ]

@@ -8,6 +8,7 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
+from nir.errors import NIRArgumentError
 from nir.spec import bundle as _bundle
 from nir.spec.units import FieldSpec, UnitSpec, parse_units
 
@@ -31,7 +32,7 @@ def schema_dir(version: str = SPEC_VERSION) -> Path:
     """Folder holding the schema files of one spec version."""
     path = Path(str(files("nir") / "schema" / version))
     if not path.is_dir():
-        raise ValueError(f"unknown spec version {version!r}; known: {', '.join(spec_versions())}")
+        raise NIRArgumentError(f"unknown spec version {version!r}; known: {', '.join(spec_versions())}")
     return path
 
 
@@ -72,5 +73,8 @@ def _units(version: str) -> dict[str, UnitSpec]:
 
 
 def unit(type_name: str, version: str = SPEC_VERSION) -> UnitSpec:
-    """Rules of one node type."""
-    return units(version)[type_name]
+    """Rules of one node type (NIRArgumentError for a name the spec does not define)."""
+    try:
+        return units(version)[type_name]
+    except (KeyError, TypeError):
+        raise NIRArgumentError(f"spec {version} defines no node type {type_name!r}") from None

@@ -339,21 +339,21 @@ def _metadata_tree(value: dict[str, Any], where: str, level: int) -> Tree:
     out: Tree = {}
     for key, item in value.items():
         if not isinstance(key, str) or not key:
-            raise ValueError(f"{where}: metadata keys must be non-empty strings, not {key!r}")
+            raise NIRArgumentError(f"{where}: metadata keys must be non-empty strings, not {key!r}")
         problem = name_problem(key)  # metadata keys become HDF5 names, like node names
         if problem:
-            raise ValueError(f"{where}: metadata key {key!r} {problem}")
+            raise NIRArgumentError(f"{where}: metadata key {key!r} {problem}")
         if isinstance(item, dict):
             out[key] = _metadata_tree(item, f"{where}/{key}", level + 1)
         elif isinstance(item, int) and not isinstance(item, bool) and not -(2**63) <= item < 2**63:
-            raise ValueError(f"{where}/{key}: integer {item} does not fit in 64 bits")
+            raise NIRArgumentError(f"{where}/{key}: integer {item} does not fit in 64 bits")
         elif isinstance(item, str | bytes | bool | int | float | np.generic | np.ndarray):
             out[key] = item
         elif isinstance(item, list | tuple):
             array = np.asarray(item)
             if array.dtype == object:
-                raise ValueError(f"{where}/{key}: a metadata list must hold values of one kind")
+                raise NIRArgumentError(f"{where}/{key}: a metadata list must hold values of one kind")
             out[key] = array
         else:
-            raise ValueError(f"{where}/{key}: metadata of type {type(item).__name__} cannot be stored")
+            raise NIRArgumentError(f"{where}/{key}: metadata of type {type(item).__name__} cannot be stored")
     return out

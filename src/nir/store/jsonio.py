@@ -63,4 +63,4 @@ def dumps(graph: GraphBase, found: Shapes, indent: int | None = None) -> str:
     try:
         return json.dumps(to_document(graph, found), indent=indent, allow_nan=False)
     except ValueError as err:
-        raise ValueError(f"graph cannot be written as JSON: {err} (NaN or infinity in metadata?)") from None
+        raise NIRArgumentError(f"graph cannot be written as JSON: {err} (NaN or infinity in metadata?)") from None
