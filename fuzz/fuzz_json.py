@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Fuzz target: bytes -> `nir.from_json`.
 
-`nir.from_json(data, strict=False)` may raise only a `nir.NIRError` subclass; when it returns
+`nir.from_json(data, warn_findings=False)` may raise only a `nir.NIRError` subclass; when it returns
 a graph, `nir.validate(graph)` must return a report. Anything else is a crash (see
 fuzz_read.py for how to run it; fuzz/json.dict holds the JSON and NIR tokens libFuzzer splices in).
 """
@@ -30,7 +30,7 @@ def check(data: bytes) -> None:
     """Raise if the JSON reader breaks its promise on `data`; return otherwise."""
     with promise():
         try:
-            graph = nir.from_json(data, strict=False)
+            graph = nir.from_json(data, warn_findings=False)
         except nir.NIRError:
             return
         validated(nir, graph)

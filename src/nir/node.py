@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 from functools import cache
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
@@ -65,22 +65,32 @@ class NIRNode(BaseModel):
     def _materialize_defaults(cls, data: Any, handler: Any) -> Any:
         if isinstance(data, NIRNode):
             return handler(data)
-        numbers = set()
-        if isinstance(data, dict):
-            numbers = {k for k, v in data.items() if isinstance(v, bool | int | float)}
         node = handler(data)
-        unit = spec.units().get(cls.__name__)
-        if unit is not None and unit.broadcast_fields:
+        object.__setattr__(node, "_cache", None)  # set, so that reading the slot never takes pydantic's slow path
+        broadcast = _broadcast_fields(cls)
+        if not broadcast:
+            return node
+        numbers = (
+            {k for k in broadcast if isinstance(data.get(k), bool | int | float)} if isinstance(data, dict) else set()
+        )
+        if numbers or not broadcast <= node.model_fields_set:  # something to give the arrays' shape and dtype
             given = {schema for attr, schema in _schema_names(cls).items() if attr in node.model_fields_set}
-            rules.materialize(unit, node, given, {_schema_names(cls).get(n, n) for n in numbers})
+            rules.materialize(node.unit_spec, node, given, numbers)
         return node
+
+    @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        super().__pydantic_init_subclass__(**kwargs)
+        cls._unit = spec.units().get(cls.__name__)  # looked up once per class: it is asked for per node, often
+
+    _unit: ClassVar[spec.UnitSpec | None] = None
 
     @property
     def unit_spec(self) -> spec.UnitSpec:
         """This node type's rules as the schema states them."""
-        unit = spec.units().get(type(self).__name__)
+        unit = self._unit
         if unit is None:
-            raise KeyError(type(self).__name__)
+            raise NIRArgumentError(f"{type(self).__name__} is not a node type of the spec")
         return unit
 
     def _port_pair(self) -> list[Port]:
@@ -228,6 +238,13 @@ def _reference_arguments(cls: type[NIRNode], kwargs: dict[str, Any]) -> dict[str
             continue
         out[key] = value
     return out
+
+
+@cache
+def _broadcast_fields(cls: type[NIRNode]) -> frozenset[str]:
+    """The attributes of a class's broadcasting fields (`x-nir-broadcast`; none of them has an alias)."""
+    unit = spec.units().get(cls.__name__)
+    return frozenset(f.name for f in unit.broadcast_fields) if unit is not None else frozenset()
 
 
 @cache

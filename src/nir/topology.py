@@ -11,13 +11,19 @@ import difflib
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from nir.node import NIRNode
+
 if TYPE_CHECKING:
     from nir.graph import GraphBase
-    from nir.node import NIRNode
     from nir.validation.report import Report
 
 Key = tuple[str, ...]
 """A leaf node's names from the root graph down, e.g. ("lif1", "lif")."""
+
+
+def is_graph(node: object) -> bool:
+    """Whether a node is a graph (its unit's kind says so: no class of a layer above is needed)."""
+    return isinstance(node, NIRNode) and node._unit is not None and node._unit.kind == "graph"
 
 
 def pointer(key: Key, *tail: str) -> str:
@@ -53,8 +59,7 @@ class Network:
 
 def flatten(graph: GraphBase, report: Report) -> Network:
     """Build the flat network of `graph`, reporting edges that cannot be resolved and names that break the schema."""
-    from nir.graph import GraphBase, name_problem
-    from nir.node import NIRNode
+    from nir.graph import name_problem
 
     net = Network()
 
@@ -66,7 +71,7 @@ def flatten(graph: GraphBase, report: Report) -> Network:
             problem = name_problem(name)
             if problem:
                 report.add("invalid-node", pointer(prefix, "nodes"), f"node name {name!r} {problem}")
-            if isinstance(node, GraphBase):
+            if is_graph(node):
                 visit(node, (*prefix, name))
             elif isinstance(node, NIRNode):
                 net.nodes[(*prefix, name)] = node
@@ -91,9 +96,6 @@ def flatten(graph: GraphBase, report: Report) -> Network:
 
 
 def _endpoint(g: GraphBase, prefix: Key, name: str, role: str, where: str, report: Report) -> Key | None:
-    from nir.graph import GraphBase
-    from nir.node import NIRNode
-
     found = _lookup(g, name)
     if found is None and (name in g.dropped or name.split(".")[0] in g.dropped):
         return None  # the node could not be built; that finding names the cause already
@@ -107,7 +109,7 @@ def _endpoint(g: GraphBase, prefix: Key, name: str, role: str, where: str, repor
     if not isinstance(node, NIRNode):
         return None  # not a NIR node: reported where the node is listed
     key = (*prefix, *path)
-    while isinstance(node, GraphBase):
+    while is_graph(node):
         ports = node.outputs if role == "source" else node.inputs
         if len(ports) != 1:
             kind = "Output" if role == "source" else "Input"
@@ -125,15 +127,13 @@ def _endpoint(g: GraphBase, prefix: Key, name: str, role: str, where: str, repor
 
 def _lookup(g: GraphBase, name: str) -> tuple[Key, NIRNode] | None:
     """Find `name` in `g`: exact match first, then a dotted path into nested graphs."""
-    from nir.graph import GraphBase
-
     if name in g.nodes:
         return (name,), g.nodes[name]
     parts = name.split(".")
     for i in range(len(parts) - 1, 0, -1):
         head = ".".join(parts[:i])
         sub = g.nodes.get(head)
-        if isinstance(sub, GraphBase):
+        if is_graph(sub):
             found = _lookup(sub, ".".join(parts[i:]))
             if found is not None:
                 return (head, *found[0]), found[1]
@@ -141,11 +141,9 @@ def _lookup(g: GraphBase, name: str) -> tuple[Key, NIRNode] | None:
 
 
 def _names(g: GraphBase, prefix: str = "") -> list[str]:
-    from nir.graph import GraphBase
-
     out = []
     for name, node in g.nodes.items():
         out.append(prefix + name)
-        if isinstance(node, GraphBase):
+        if is_graph(node):
             out.extend(_names(node, f"{prefix}{name}."))
     return out

@@ -160,6 +160,10 @@ def _shape_items(value: Any) -> list[int]:
 
 def read_shape(value: Any) -> tuple[int, ...]:
     """A shape as a tuple of non-negative sizes."""
+    if isinstance(value, np.ndarray) and value.ndim == 1 and value.dtype.kind in "iu" and value.size <= MAX_DIMENSIONS:
+        items = tuple(value.tolist())  # the common case: what readers and the reference hand over
+        if not items or (min(items) >= 0 and max(items) < 2**63):
+            return items
     return tuple(_shape_items(to_numpy(value) if not isinstance(value, list | tuple) else value))
 
 

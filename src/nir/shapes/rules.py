@@ -7,6 +7,8 @@ break as a `Problem` instead of raising: a node is built leniently and checked a
 
 from __future__ import annotations
 
+import operator
+from collections.abc import Callable
 from functools import cache
 from typing import Any, NamedTuple
 
@@ -15,7 +17,7 @@ import numpy as np
 from nir.errors import ShapeError
 from nir.shapes.formulas import FORMULAS, UnknownValueError
 from nir.shapes.symbols import Binding, Env, fmt, match, resolve
-from nir.spec import FieldSpec, UnitSpec
+from nir.spec import FieldSpec, UnitSpec, units
 from nir.types import Kind, kind_of, to_numpy
 
 Shape = tuple[int, ...]
@@ -63,11 +65,15 @@ def value_of(node: Any, field: str) -> Any:
     return view(node).values.get(field)
 
 
+@cache
+def _fields_of(cls: type) -> Callable[[Any], tuple[Any, ...]]:
+    """A getter of every field of a model class at once."""
+    return operator.attrgetter(*cls.model_fields)
+
+
 def view(node: Any) -> View:
     """The node's view, cached until one of its fields is given another object."""
-    cls = type(node)
-    names = attributes(cls)
-    key = tuple(id(getattr(node, a)) for a in names.values())
+    key = tuple(map(id, _fields_of(type(node))(node)))
     cached = getattr(node, "_cache", None)
     if cached is not None and cached[0] == key:
         return cached[1]
@@ -76,22 +82,29 @@ def view(node: Any) -> View:
     return result
 
 
+@cache
+def _readers(cls: type) -> tuple[tuple[FieldSpec, str, Callable[[Any], Any] | None], ...]:
+    """Per schema field of a node class: its spec, its attribute, and the function that reads its value."""
+    names, field_kinds = attributes(cls), kinds(cls)
+    return tuple(
+        (f, names[f.name], field_kinds[f.name].read if field_kinds.get(f.name) is not None else None)
+        for f in units()[cls.__name__].fields
+    )
+
+
 def interpret(spec: UnitSpec, node: Any) -> View:
     """Read every field of `node` by its unit's rules; never raises for a broken rule."""
-    cls = type(node)
-    names, field_kinds = attributes(cls), kinds(cls)
     values: dict[str, Any] = {}
     problems: list[Problem] = []
-    for field in spec.fields:
-        raw = getattr(node, names[field.name])
+    for field, attr, read in _readers(type(node)):
+        raw = getattr(node, attr)
         if raw is None:
             values[field.name] = None
             if field.required and field.value is None:  # a declared shape left open is inferred from the graph
                 problems.append(Problem(INVALID, field.name, f"{spec.name}: {field.name} is required, not None"))
             continue
-        kind = field_kinds.get(field.name)
         try:
-            values[field.name] = kind.read(raw) if kind is not None else raw
+            values[field.name] = read(raw) if read is not None else raw
         except ValueError as err:
             values[field.name] = None
             problems.append(Problem(INVALID, field.name, f"{spec.name}: {field.name}: {err}"))
@@ -156,12 +169,17 @@ def _bind_broadcast(
 ) -> None:
     """Bind `pattern` to the shape the broadcasting fields that share it give together."""
     shapes = [values[f.name].shape for f in fields]
-    try:
-        common = np.broadcast_shapes(*shapes)
-    except ValueError:
-        common = None
-    if common not in shapes:  # none that all others broadcast to ((3,) and (3, 1) would make (3, 3)): the first decides
+    if shapes.count(shapes[0]) == len(shapes):  # the common case: no broadcasting to work out
         common = shapes[0]
+    else:
+        try:
+            common = np.broadcast_shapes(*shapes)
+        except ValueError:
+            common = None
+        if (
+            common not in shapes
+        ):  # none that all others broadcast to ((3,) and (3, 1) would make (3, 3)): the first decides
+            common = shapes[0]
     source = fields[shapes.index(common)]
     try:
         match(spec.name, source.name, pattern, common, env)
@@ -214,7 +232,8 @@ def ports(
 
     `env` is left unchanged. Raises ShapeError when the arriving shape contradicts the node's parameters.
     """
-    env = dict(env)
+    if input_shape is not None or spec.formula is not None:
+        env = dict(env)  # bound further below: the caller's stays as it is
     if input_shape is not None:
         match(spec.name, "input", spec.input, input_shape, env)
     resolved_in = resolve(spec.input, env)

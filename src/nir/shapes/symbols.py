@@ -47,8 +47,10 @@ def _plan(pattern: tuple[Dim, ...], rank: int) -> tuple[tuple[Dim, int | slice],
 
 def match(unit: str, source: str, pattern: Sequence[Dim], shape: Sequence[int], env: Env, what: str = "shape") -> None:
     """Bind the symbols of `pattern` to `shape`, raising ShapeError on any disagreement."""
-    shape = tuple(None if x is None else int(x) for x in shape)
-    pattern = tuple(pattern)
+    if type(shape) is not tuple:  # numpy's shapes are tuples of ints already; a shape's values are not
+        shape = tuple(None if x is None else int(x) for x in shape)
+    if type(pattern) is not tuple:
+        pattern = tuple(pattern)
     plan = _plan(pattern, len(shape))
     if plan is None:
         fixed = sum(not (isinstance(p, str) and p.startswith(VARIADIC)) for p in pattern)
@@ -104,19 +106,28 @@ def resolve(pattern: Sequence[Dim] | None, env: Env, partial: bool = False) -> t
     if pattern is None:
         return None
     out: list[int | None] = []
-    for symbol in pattern:
-        if isinstance(symbol, int):
+    for symbol, variadic in _symbols(tuple(pattern)):
+        if variadic is None:
             out.append(symbol)
             continue
-        variadic = symbol.startswith(VARIADIC)
-        bound = env.get(symbol.removeprefix(VARIADIC))
+        bound = env.get(symbol)
         if bound is None:
             if not partial or variadic:
                 return None
             out.append(None)
-            continue
-        out.extend(bound.value if isinstance(bound.value, tuple) else (bound.value,))
+        elif variadic:
+            out.extend(bound.value)
+        else:
+            out.append(bound.value)
     return tuple(out)
+
+
+@cache
+def _symbols(pattern: tuple[Dim, ...]) -> tuple[tuple[Dim, bool | None], ...]:
+    """Each entry of a pattern as (size, None) or (symbol name, whether variadic)."""
+    return tuple(
+        (p, None) if isinstance(p, int) else (p.removeprefix(VARIADIC), p.startswith(VARIADIC)) for p in pattern
+    )
 
 
 def _fmt_pattern(pattern: Sequence[Dim]) -> str:

@@ -9,8 +9,8 @@ from typing import Any
 import numpy as np
 
 from nir.errors import NIRFormatError
-from nir.lazy import is_lazy
-from nir.shapes.rules import value_of
+from nir.lazy import LazyTensor, is_lazy
+from nir.shapes.rules import view
 from nir.spec import FieldSpec, units
 from nir.store import limits
 from nir.topology import Key, Network, pointer
@@ -74,10 +74,11 @@ def check_parameters(net: Network, report: Report) -> None:
     with np.errstate(invalid="ignore"):
         for key, node in net.nodes.items():
             spec = node.unit_spec
+            values = view(node).values
             for field in spec.tensor_fields:
-                value = value_of(node, field.name)
+                value = values.get(field.name)
                 if value is not None and value.dtype.kind in "biuf":
-                    if not is_lazy(value):
+                    if type(value) is not LazyTensor:
                         batches.setdefault((spec.name, field.name, value.dtype), []).append(len(tensors))
                     tensors.append((key, field, value))
         suspects = set()
