@@ -77,6 +77,15 @@ def test_array_objects_are_kept_and_checked_by_their_numpy_values(tmp_path: Path
     assert back.nodes["affine"].weight.dtype == F32
 
 
+def test_metadata_array_objects_are_written_as_their_numbers() -> None:
+    graph = nir.NIRGraph.from_list(nir.I(np.ones(2)))
+    graph.metadata["gain"] = FakeTensor(np.array([1.5, 2.0], F32))
+    stream = io.BytesIO()
+    nir.write(stream, graph)
+    back = nir.read(io.BytesIO(stream.getvalue()))
+    assert back.metadata["gain"].tolist() == [1.5, 2.0] and back.metadata["gain"].dtype == F32
+
+
 def test_arguments_keep_their_given_form() -> None:
     pool = nir.SumPool2d(2, 1, 0)
     assert (pool.kernel_size, pool.stride, pool.padding) == (2, 1, 0)

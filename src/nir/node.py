@@ -42,7 +42,7 @@ class NIRNode(BaseModel):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         cls = type(self)
-        if cls.__name__ not in spec.units():
+        if cls._unit is None:
             raise AbstractNodeError(f"{cls.__name__} is not a NIR node type and cannot be instantiated")
         if args:
             names = [n for n in cls.model_fields if n != "type"]

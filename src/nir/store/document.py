@@ -354,6 +354,8 @@ def _metadata_tree(value: dict[str, Any], where: str, level: int) -> Tree:
             if array.dtype == object:
                 raise NIRArgumentError(f"{where}/{key}: a metadata list must hold values of one kind")
             out[key] = array
+        elif hasattr(item, "__array__") or hasattr(item, "detach"):  # a torch tensor or JAX array: its numbers
+            out[key] = to_numpy(item)
         else:
             raise NIRArgumentError(f"{where}/{key}: metadata of type {type(item).__name__} cannot be stored")
     return out
