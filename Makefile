@@ -72,6 +72,7 @@ codegen-check: $(VENV)/.installed  ## fail if src/nir/_generated is stale
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 format: $(VENV)/.installed
 	$(VENV)/bin/ruff format .

@@ -276,9 +276,9 @@ def main(argv: list[str] | None = None) -> int:
         cpu, wall, _ = measure(lambda fn=fn: fn(chain), args.repeats)
         line(label, cpu, wall)
     text.write("\n## the stages of nir.validate on the same file (tree read once)\n\n")
+    from nir.analysis import analyse
+    from nir.findings import Report
     from nir.store import _read_tree
-    from nir.validation import analyse
-    from nir.validation.report import Report
 
     content = _read_tree(chain, lazy=True)
     graphs = []

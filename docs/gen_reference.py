@@ -5,7 +5,7 @@ python docs/gen_reference.py --check  # exit 1, printing a diff, if the committe
 
 The pages are committed. Their content comes from the JSON Schema of the current spec
 version (read through `nir.spec`), the formulas and aliases of the Python runtime, and
-the finding codes in `nir.validation.report.CODES`; nothing here restates a rule. The
+the finding codes in `nir.findings.CODES`; nothing here restates a rule. The
 output is deterministic: no timestamps, schema order or sorted order everywhere.
 """
 
@@ -23,11 +23,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))  # document the code of this tree, not another installed copy
 
 from nir.cli.validate import UNREADABLE  # noqa: E402
-from nir.registry import node_types  # noqa: E402
+from nir.findings import CODES, ERROR, INFO, WARNING  # noqa: E402
+from nir.node import node_types  # noqa: E402
 from nir.shapes import FORMULAS  # noqa: E402
 from nir.spec import SPEC_VERSION, UnitSpec, bundled, drift, schema_files, units  # noqa: E402
 from nir.spec.units import _element_constraints as element_constraints  # noqa: E402
-from nir.validation.report import CODES, ERROR, INFO, WARNING  # noqa: E402
 
 OUT_DIR = ROOT / "docs" / "reference"
 HEADER = (
@@ -606,7 +606,7 @@ SEVERITY_EXIT = {
 
 
 def findings_page() -> str:
-    """The table of finding codes from `nir.validation.report.CODES`."""
+    """The table of finding codes from `nir.findings.CODES`."""
     out = [HEADER.format(version=SPEC_VERSION), "# Finding codes\n"]
     out.append(
         "Every finding that validation can report, generated from `CODES` in `src/nir/validation/report.py`. "

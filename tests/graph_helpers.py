@@ -1,7 +1,7 @@
 """Small builders shared by the test_graph_*.py modules: nodes, graphs and finding summaries.
 
 Graphs built here skip the constructor's type check (`type_check=False`) so that invalid
-graphs can be handed to `nir.validation.analyse` or `nir.validate` and their findings compared.
+graphs can be handed to `nir.analysis.analyse` or `nir.validate` and their findings compared.
 """
 
 from __future__ import annotations
@@ -14,7 +14,8 @@ from itertools import pairwise
 import numpy as np
 
 import nir
-from nir.validation import Report, analyse
+from nir.analysis import analyse
+from nir.findings import Report
 
 F32 = np.float32
 

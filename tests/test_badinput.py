@@ -40,8 +40,9 @@ from badinput_cases import (
 from cases import nested_graph, small_graph
 
 import nir
+from nir import limits
 from nir.cli.validate import verdict
-from nir.store import limits, load
+from nir.store import load
 
 CASES = catalogue()
 WORDS = {0: "valid", 1: "invalid", 2: "unreadable"}

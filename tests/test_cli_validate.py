@@ -29,7 +29,7 @@ from cli_support import (
 )
 
 import nir
-from nir.validation.report import CODES, SEVERITIES
+from nir.findings import CODES, SEVERITIES
 
 VERDICT_WORDS = {0: "OK", 1: "INVALID", 2: "UNREADABLE"}
 

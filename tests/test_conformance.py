@@ -27,10 +27,10 @@ from jsonschema import Draft202012Validator
 
 import nir
 from nir.errors import NIRFormatError, NIRValidationError, UnsupportedVersionError
+from nir.findings import CODES
 from nir.graph import GraphBase
 from nir.node import values_equal
 from nir.store import versions
-from nir.validation.report import CODES
 
 ROOT = Path(__file__).resolve().parent.parent
 SUITE = ROOT / "conformance"

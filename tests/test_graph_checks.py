@@ -10,7 +10,7 @@ import pytest
 from graph_helpers import F32, chain, check, conv2d, graph, inp, lif, lif0, only, out, triples
 
 import nir
-from nir.validation import CODES, ERROR, INFO, WARNING
+from nir.findings import CODES, ERROR, INFO, WARNING
 
 SRC = Path(nir.__file__).resolve().parent
 

@@ -6,7 +6,7 @@ import pytest
 from graph_helpers import as_list
 
 import nir
-from nir.validation import CODES
+from nir.findings import CODES
 
 MIGRATED = ("info", "migrated", "")
 

@@ -10,7 +10,7 @@ import pytest
 from graph_helpers import F32, chain, graph, inp, lif, out, triples
 
 import nir
-from nir.validation import Finding, Report
+from nir.findings import Finding, Report
 
 
 def bad_graph() -> nir.NIRGraph:
@@ -253,11 +253,12 @@ def test_validating_a_read_graph_again_keeps_what_the_read_found(corpus, tmp_pat
         del f[f"node/nodes/{name}/type"]
         f[f"node/nodes/{name}/type"] = "NoSuchUnit"
     graph = nir.read(path, warn_findings=False)
-    assert name in graph.dropped
+    assert name in graph.report.dropped[()]
+    read = graph.report.read
     again = nir.validate(graph)
     assert not again.ok
-    assert again.findings[: len(graph.read_findings)] == graph.read_findings
-    assert "invalid-node" in [f.code for f in graph.read_findings]
+    assert tuple(again.findings[: len(read)]) == read and again.read == read
+    assert "invalid-node" in [f.code for f in read]
     document = json.loads(nir.to_json(nir.read(corpus / "lif_norse.nir")))
     document["graph"]["nodes"]["extra"] = {"type": "NoSuchUnit"}
     from_json = nir.from_json(json.dumps(document), warn_findings=False)

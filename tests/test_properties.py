@@ -37,7 +37,7 @@ from hypothesis.extra import numpy as hnp
 
 import nir
 from nir import shapes
-from nir.validation.report import CODES, Report
+from nir.findings import CODES, Report
 
 SCALE = float(os.environ.get("HYPOTHESIS_MAX_EXAMPLES_SCALE", "1"))
 

@@ -12,7 +12,8 @@ import pytest
 from cases import small_graph
 
 import nir
-from nir.store import LazyTensor, is_lazy, limits
+from nir import limits
+from nir.store import LazyTensor, is_lazy
 
 N = 2048  # Affine N x N float32: 16 MiB
 

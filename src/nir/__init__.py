@@ -18,11 +18,12 @@ from nir.errors import (
     ShapeError,
     UnsupportedVersionError,
 )
+from nir.findings import Finding, Report
 from nir.ir import *  # noqa: F403
 from nir.ir import __all__ as _ir_all
 from nir.spec import SPEC_VERSION
 from nir.store import from_json, read, read_json, read_version, to_json, write, write_json
-from nir.validation import Finding, Report, validate
+from nir.validation import validate
 
 try:
     __version__ = version = _version("nir")

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from nir.findings import Report
 from nir.graph import GraphBase
 from nir.topology import Key, flatten
-from nir.validation.report import Report
 
 RECURRENT = 'color="#c0392b", fontcolor="#c0392b", style=dashed, constraint=false, label="recurrent"'
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from nir.validation.report import Report
+    from nir.findings import Report
 
 
 class NIRError(ValueError):

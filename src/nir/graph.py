@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import re
 from collections import Counter
-from functools import cache
 from itertools import pairwise
 from typing import Any
 
 from pydantic import PrivateAttr, field_validator
 
-from nir import spec
 from nir.errors import NIRArgumentError, NIRDictError
-from nir.node import NIRNode, Port
+from nir.node import NIRNode, Port, node_class
 from nir.topology import pointer
 
 
@@ -29,8 +26,6 @@ class GraphBase(NIRNode):
     """
 
     _report: Any = PrivateAttr(default=None)
-    _dropped: dict[str, str | None] = PrivateAttr(default_factory=dict)
-    _read_findings: list[Any] = PrivateAttr(default_factory=list)
 
     def __init__(
         self,
@@ -99,8 +94,6 @@ class GraphBase(NIRNode):
         An Input is added before the first node unless it is one, with the first node's input
         type; an Output after the last unless it is one, with the last node's output type.
         """
-        from nir.registry import node_class
-
         if len(nodes) == 1 and isinstance(nodes[0], list | tuple):
             nodes = tuple(nodes[0])
         if not nodes:
@@ -170,7 +163,7 @@ class GraphBase(NIRNode):
         Raises NIRValidationError where the reference package raises (see the class); with
         `strict`, for any error finding. `add_io` adds the Input and Output nodes the reference adds.
         """
-        from nir.validation import settle
+        from nir.analysis import settle
 
         settle(self, reference=True, add_io=add_io, strict=strict)
 
@@ -181,7 +174,7 @@ class GraphBase(NIRNode):
 
     def validate_structure(self) -> None:
         """Raise NIRValidationError (a ValueError) for edges to nodes that do not exist and for duplicate edges."""
-        from nir.validation import raise_structure
+        from nir.analysis import raise_structure
 
         raise_structure(self)
 
@@ -193,8 +186,6 @@ class GraphBase(NIRNode):
         root's input or the leaf's output, and is named `input_<root>` / `output_<leaf>`. Roots
         and leaves whose shape is unknown are left to the findings. True if anything was added.
         """
-        from nir.registry import node_class
-
         added = False
         for prefix, graph in found.network.graphs.items():
             listed = pointer(prefix, "edges")
@@ -233,24 +224,6 @@ class GraphBase(NIRNode):
     def report(self, value: Any) -> None:
         self._report = value
 
-    @property
-    def dropped(self) -> dict[str, str | None]:
-        """Nodes a lenient read left out because they could not be built (name -> declared type)."""
-        return self._dropped
-
-    @dropped.setter
-    def dropped(self, value: dict[str, str | None]) -> None:
-        self._dropped = value
-
-    @property
-    def read_findings(self) -> list[Any]:
-        """Findings of the read that built this graph (migrations, entries left out): every later check repeats them."""
-        return self._read_findings
-
-    @read_findings.setter
-    def read_findings(self, value: list[Any]) -> None:
-        self._read_findings = value
-
 
 def _role(node: Any) -> str | None:
     return node.unit_spec.role if isinstance(node, NIRNode) else None
@@ -281,27 +254,6 @@ def _free_name(graph: GraphBase, name: str) -> str:
     while f"{name}_{i}" in graph.nodes:
         i += 1
     return f"{name}_{i}"
-
-
-def name_problem(name: Any) -> str | None:
-    """Why `name` breaks the schema's rule for node names (`propertyNames`), or None."""
-    shortest, pattern = _name_rule()
-    if not isinstance(name, str):
-        return "is not a string"
-    if len(name) < shortest:
-        return "is empty"
-    if pattern is not None and not pattern.search(name):
-        return f"does not match {pattern.pattern}"
-    return None
-
-
-@cache
-def _name_rule() -> tuple[int, re.Pattern[str] | None]:
-    rule = spec.bundled()["$defs"]["NIRGraph"]["properties"]["nodes"]["propertyNames"]
-    return rule.get("minLength", 0), re.compile(rule["pattern"]) if "pattern" in rule else None
-
-
-_name_rule()  # compiled at import, with the classes, not by the first graph
 
 
 def _foreign(nodes: Any) -> bool:

@@ -11,10 +11,10 @@ from collections import deque
 from dataclasses import dataclass, field
 
 from nir.errors import ShapeError
+from nir.findings import ERROR, Report
 from nir.shapes.rules import ports, view
 from nir.shapes.symbols import fmt
 from nir.topology import Key, Network, pointer
-from nir.validation.report import ERROR, Report
 
 Shape = tuple[int, ...]
 BATCH_HINT = (

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-from functools import cache
 from typing import Any, ClassVar
 
 import numpy as np
@@ -11,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
 from nir import spec
 from nir.errors import AbstractNodeError, NIRArgumentError, NIRDictError
+from nir.fields import fields_of
 from nir.lazy import is_lazy
 from nir.shapes import rules
 from nir.types import to_numpy
@@ -67,21 +67,25 @@ class NIRNode(BaseModel):
             return handler(data)
         node = handler(data)
         object.__setattr__(node, "_cache", None)  # set, so that reading the slot never takes pydantic's slow path
-        broadcast = _broadcast_fields(cls)
-        if not broadcast:
+        if cls._unit is None or not cls._unit.broadcast_fields:
             return node
+        fields = fields_of(cls)
+        broadcast = fields.broadcast
         numbers = (
             {k for k in broadcast if isinstance(data.get(k), bool | int | float)} if isinstance(data, dict) else set()
         )
         if numbers or not broadcast <= node.model_fields_set:  # something to give the arrays' shape and dtype
-            given = {schema for attr, schema in _schema_names(cls).items() if attr in node.model_fields_set}
+            given = {fields.schema[attr] for attr in node.model_fields_set}
             rules.materialize(node.unit_spec, node, given, numbers)
         return node
 
     @classmethod
     def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        """A class of a unit of the spec registers itself, and holds its unit (asked for per node, often)."""
         super().__pydantic_init_subclass__(**kwargs)
-        cls._unit = spec.units().get(cls.__name__)  # looked up once per class: it is asked for per node, often
+        cls._unit = spec.units().get(cls.__name__)
+        if cls._unit is not None:
+            _CLASSES[cls.__name__] = cls
 
     _unit: ClassVar[spec.UnitSpec | None] = None
 
@@ -130,13 +134,13 @@ class NIRNode(BaseModel):
         field = self.unit_spec.port_fields[index]
         if field is not None and len(port) == 1:
             (shape,) = port.values()
-            setattr(self, rules.attributes(type(self))[field], None if shape is None else np.asarray(shape))
+            setattr(self, fields_of(type(self)).attribute[field], None if shape is None else np.asarray(shape))
 
     def set_inferred(self, shape_in: tuple[int, ...] | None, shape_out: tuple[int, ...] | None) -> None:
         """Take the port shapes a graph inferred, filling the fields that declare them where they are open."""
         object.__setattr__(self, "_ports", [_port("input", shape_in), _port("output", shape_out)])
-        for name, value in _declared(self.unit_spec, shape_in, shape_out).items():
-            attr = rules.attributes(type(self))[name]
+        for name, value in declared_values(self.unit_spec, shape_in, shape_out).items():
+            attr = fields_of(type(self)).attribute[name]
             if getattr(self, attr) is None:
                 object.__setattr__(self, attr, value)
 
@@ -173,8 +177,6 @@ class NIRNode(BaseModel):
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> NIRNode:
         """Build a node from `to_dict` output; on NIRNode itself, dispatch on `type`."""
-        from nir.registry import node_class
-
         if not isinstance(data, dict):
             raise NIRDictError(f"{cls.__name__}.from_dict expects a dictionary, not {type(data).__name__}")
         if cls is NIRNode and "type" not in data:
@@ -215,7 +217,7 @@ def _first_field(cls: type[NIRNode], err: ValidationError) -> str | None:
     for problem in err.errors():
         if problem["loc"] and problem["loc"][0] != "type":
             name = str(problem["loc"][0])
-            return _schema_names(cls).get(name, name)
+            return fields_of(cls).accepted.get(name, name)
     return None
 
 
@@ -228,10 +230,11 @@ def _reference_arguments(cls: type[NIRNode], kwargs: dict[str, Any]) -> dict[str
     """
     if not any(value is None or isinstance(value, dict) for value in kwargs.values()):
         return kwargs  # nothing to translate: the common case, every node a reader builds
-    fields, schema_name = _argument_names(cls)
+    names = fields_of(cls)
+    fields = {f.name: f for f in names.unit.fields}
     out = {}
     for key, value in kwargs.items():
-        field = fields.get(schema_name.get(key, key))
+        field = fields.get(names.accepted.get(key, key))
         if isinstance(value, dict) and len(value) == 1 and field is not None and field.value is not None:
             (value,) = value.values()
         if value is None and (key == "metadata" or (field is not None and not field.required and not field.nullable)):
@@ -240,41 +243,15 @@ def _reference_arguments(cls: type[NIRNode], kwargs: dict[str, Any]) -> dict[str
     return out
 
 
-@cache
-def _broadcast_fields(cls: type[NIRNode]) -> frozenset[str]:
-    """The attributes of a class's broadcasting fields (`x-nir-broadcast`; none of them has an alias)."""
-    unit = spec.units().get(cls.__name__)
-    return frozenset(f.name for f in unit.broadcast_fields) if unit is not None else frozenset()
-
-
-@cache
-def _schema_names(cls: type[NIRNode]) -> dict[str, str]:
-    """The schema name of each attribute of a class."""
-    return {n: (info.alias or n) for n, info in cls.model_fields.items()}
-
-
-@cache
-def _argument_names(cls: type[NIRNode]) -> tuple[dict[str, spec.FieldSpec], dict[str, str]]:
-    """A class's schema fields by name, and the schema name of every accepted argument name."""
-    fields = {f.name: f for f in spec.unit(cls.__name__).fields}
-    schema_name = {
-        key: info.alias or name for name, info in cls.model_fields.items() for key in (name, *_aliases(info))
-    }
-    return fields, schema_name
-
-
-def _aliases(info: Any) -> list[str]:
-    choices = getattr(info.validation_alias, "choices", None) or []
-    return [c for c in choices if isinstance(c, str)] + ([info.alias] if info.alias else [])
-
-
 def _port(key: str, value: Any) -> Port:
     if isinstance(value, dict):
         (value,) = value.values() if len(value) == 1 else (value.get(key),)
     return {key: None if value is None else np.asarray(value, dtype=np.int64).reshape(-1)}
 
 
-def _declared(unit: spec.UnitSpec, shape_in: tuple[int, ...] | None, shape_out: tuple[int, ...] | None) -> dict:
+def declared_values(
+    unit: spec.UnitSpec, shape_in: tuple[int, ...] | None, shape_out: tuple[int, ...] | None
+) -> dict[str, Any]:
     """Values of the fields that declare a port's shape (`x-nir-value`), as the reference package sets them.
 
     A shape field (Output `shape`, Flatten `input_type`) is an int64 array; one size (Conv1d
@@ -301,6 +278,24 @@ def _declared(unit: spec.UnitSpec, shape_in: tuple[int, ...] | None, shape_out: 
         else:
             out[field.name] = value[0] if len(value) == 1 else tuple(value)
     return out
+
+
+_CLASSES: dict[str, type[NIRNode]] = {}
+"""The node class of every unit of the spec, by type name: each registers itself when it is defined."""
+
+
+def node_types() -> dict[str, type[NIRNode]]:
+    """Every node class of the spec, keyed by its `type` name."""
+    return dict(_CLASSES)
+
+
+def node_class(type_name: str) -> type[NIRNode]:
+    """The node class for a `type` name; otherwise NIRDictError (an AssertionError, as in the reference)."""
+    try:
+        return _CLASSES[type_name]
+    except (KeyError, TypeError):
+        known = ", ".join(sorted(_CLASSES))
+        raise NIRDictError(f"unknown node type {type_name!r}; known types: {known}") from None
 
 
 def values_equal(a: Any, b: Any) -> bool:

@@ -9,21 +9,40 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 
-from nir.node import NIRNode
+from nir.findings import Report
+from nir.names import name_problem
+from nir.spec import UnitSpec
 
-if TYPE_CHECKING:
-    from nir.graph import GraphBase
-    from nir.validation.report import Report
+
+class Graph(Protocol):
+    """What this layer needs of a graph (the class is defined a layer above): its nodes and edges, and its report."""
+
+    nodes: dict[str, Any]
+    edges: list[tuple[str, str]]
+    report: Report | None
+
+    def add_io_nodes(self, found: Any) -> bool:
+        """Add the Input and Output nodes a type check adds (see `analysis.settle`)."""
+
+    def apply_inferred(self, found: Any) -> None:
+        """Give the nodes the shapes their graph determines."""
+
 
 Key = tuple[str, ...]
 """A leaf node's names from the root graph down, e.g. ("lif1", "lif")."""
 
 
+def unit_of(node: object) -> UnitSpec | None:
+    """A node's unit (its class holds it); None for an object that is no NIR node."""
+    return getattr(type(node), "_unit", None)
+
+
 def is_graph(node: object) -> bool:
-    """Whether a node is a graph (its unit's kind says so: no class of a layer above is needed)."""
-    return isinstance(node, NIRNode) and node._unit is not None and node._unit.kind == "graph"
+    """Whether a node is a graph: its unit's kind says so (this layer knows no node class)."""
+    unit = unit_of(node)
+    return unit is not None and unit.kind == "graph"
 
 
 def pointer(key: Key, *tail: str) -> str:
@@ -36,8 +55,8 @@ def pointer(key: Key, *tail: str) -> str:
 class Network:
     """Leaf nodes by key, and edges between leaf keys with where each edge was listed."""
 
-    nodes: dict[Key, NIRNode] = field(default_factory=dict)
-    graphs: dict[Key, GraphBase] = field(default_factory=dict)
+    nodes: dict[Key, Any] = field(default_factory=dict)
+    graphs: dict[Key, Graph] = field(default_factory=dict)
     edges: list[tuple[Key, Key, str]] = field(default_factory=list)
     dangling: set[Key] = field(default_factory=set)
     """Destinations of edges whose source could not be resolved (already reported)."""
@@ -57,13 +76,11 @@ class Network:
         return out
 
 
-def flatten(graph: GraphBase, report: Report) -> Network:
+def flatten(graph: Graph, report: Report) -> Network:
     """Build the flat network of `graph`, reporting edges that cannot be resolved and names that break the schema."""
-    from nir.graph import name_problem
-
     net = Network()
 
-    def visit(g: GraphBase, prefix: Key) -> None:
+    def visit(g: Graph, prefix: Key) -> None:
         net.graphs[prefix] = g
         if not g.nodes:
             report.add("empty-graph", pointer(prefix), "graph has no nodes")
@@ -73,7 +90,7 @@ def flatten(graph: GraphBase, report: Report) -> Network:
                 report.add("invalid-node", pointer(prefix, "nodes"), f"node name {name!r} {problem}")
             if is_graph(node):
                 visit(node, (*prefix, name))
-            elif isinstance(node, NIRNode):
+            elif unit_of(node) is not None:
                 net.nodes[(*prefix, name)] = node
             else:
                 report.add("invalid-node", pointer((*prefix, name)), f"{type(node).__name__} is not a NIR node")
@@ -95,9 +112,10 @@ def flatten(graph: GraphBase, report: Report) -> Network:
     return net
 
 
-def _endpoint(g: GraphBase, prefix: Key, name: str, role: str, where: str, report: Report) -> Key | None:
+def _endpoint(g: Graph, prefix: Key, name: str, role: str, where: str, report: Report) -> Key | None:
     found = _lookup(g, name)
-    if found is None and (name in g.dropped or name.split(".")[0] in g.dropped):
+    dropped = report.dropped.get(prefix, {})
+    if found is None and (name in dropped or name.split(".")[0] in dropped):
         return None  # the node could not be built; that finding names the cause already
     if found is None:
         candidates = sorted(_names(g))
@@ -106,7 +124,7 @@ def _endpoint(g: GraphBase, prefix: Key, name: str, role: str, where: str, repor
         report.add("unknown-node", where, f"edge {role} {name!r} does not exist in this graph", hint)
         return None
     path, node = found
-    if not isinstance(node, NIRNode):
+    if unit_of(node) is None:
         return None  # not a NIR node: reported where the node is listed
     key = (*prefix, *path)
     while is_graph(node):
@@ -125,7 +143,7 @@ def _endpoint(g: GraphBase, prefix: Key, name: str, role: str, where: str, repor
     return key
 
 
-def _lookup(g: GraphBase, name: str) -> tuple[Key, NIRNode] | None:
+def _lookup(g: Graph, name: str) -> tuple[Key, Any] | None:
     """Find `name` in `g`: exact match first, then a dotted path into nested graphs."""
     if name in g.nodes:
         return (name,), g.nodes[name]
@@ -140,7 +158,7 @@ def _lookup(g: GraphBase, name: str) -> tuple[Key, NIRNode] | None:
     return None
 
 
-def _names(g: GraphBase, prefix: str = "") -> list[str]:
+def _names(g: Graph, prefix: str = "") -> list[str]:
     out = []
     for name, node in g.nodes.items():
         out.append(prefix + name)

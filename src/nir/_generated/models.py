@@ -14,7 +14,7 @@ from nir.types import (
 )
 from nir.node import NIRNode
 from typing import Annotated, Literal
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field
 from nir.graph import GraphBase
 
 
@@ -528,16 +528,13 @@ class NIRGraph(GraphBase):
 
     model_config = ConfigDict(
         extra="forbid",
-        regex_engine="python-re",
     )
     type: Literal["NIRGraph"]
     """
     Discriminator: the unit's name.
     """
     nodes: dict[
-        Annotated[
-            str, StringConstraints(pattern=r"^(?!\.\.?$)[^/\u0000]+$", min_length=1)
-        ],
+        str,
         Input
         | Output
         | Affine

@@ -7,8 +7,8 @@ import os
 import sys
 from pathlib import Path
 
+from nir.findings import Report
 from nir.store import load, read_json, write, write_json
-from nir.validation import Report
 
 EXAMPLES = """examples:
   nir convert old.nir model.json      # HDF5 to JSON (old layouts are upgraded)

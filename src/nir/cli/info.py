@@ -11,13 +11,13 @@ from typing import Any
 import numpy as np
 
 from nir.cli.validate import verdict
+from nir.findings import Report
 from nir.graph import GraphBase
 from nir.lazy import is_lazy
 from nir.node import NIRNode
 from nir.shapes.rules import value_of
 from nir.store import load, read_json, read_version
 from nir.store.versions import layout_of
-from nir.validation import Report
 
 EXAMPLES = """examples:
   nir info model.nir

@@ -13,7 +13,8 @@ import multiprocessing
 import resource
 from pathlib import Path
 
-from nir.validation import Report, validate
+from nir.findings import Report
+from nir.validation import validate
 
 
 def _cap(kind: int, value: int) -> None:

@@ -9,7 +9,8 @@ from pathlib import Path
 
 from nir.cli.isolate import validate_isolated
 from nir.cli.style import Progress, Style, use_colour
-from nir.validation import Report, validate
+from nir.findings import Report
+from nir.validation import validate
 
 EXAMPLES = """examples:
   nir validate model.nir

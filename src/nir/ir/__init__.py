@@ -14,7 +14,7 @@ from nir.ir.neuron import IF, LI, LIF, CubaLI, CubaLIF, I
 from nir.ir.node import NIRNode
 from nir.ir.pooling import AvgPool2d, SumPool2d
 from nir.ir.threshold import Threshold
-from nir.registry import node_class
+from nir.node import node_class
 
 
 def str2NIRNode(type: str) -> type[NIRNode]:  # noqa: A002, N802 - reference API name

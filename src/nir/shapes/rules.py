@@ -7,18 +7,16 @@ break as a `Problem` instead of raising: a node is built leniently and checked a
 
 from __future__ import annotations
 
-import operator
-from collections.abc import Callable
-from functools import cache
 from typing import Any, NamedTuple
 
 import numpy as np
 
 from nir.errors import ShapeError
+from nir.fields import fields_of
 from nir.shapes.formulas import FORMULAS, UnknownValueError
 from nir.shapes.symbols import Binding, Env, fmt, match, resolve
-from nir.spec import FieldSpec, UnitSpec, units
-from nir.types import Kind, kind_of, to_numpy
+from nir.spec import FieldSpec, UnitSpec
+from nir.types import to_numpy
 
 Shape = tuple[int, ...]
 
@@ -48,32 +46,14 @@ class View(NamedTuple):
     output: Shape | None
 
 
-@cache
-def attributes(cls: type) -> dict[str, str]:
-    """Python attribute name of each schema field of a model class (they differ by alias)."""
-    return {(info.alias or name): name for name, info in cls.model_fields.items()}
-
-
-@cache
-def kinds(cls: type) -> dict[str, Kind | None]:
-    """The value Kind of each schema field of a model class (None for plain Python types)."""
-    return {(info.alias or name): kind_of(info.annotation, info.metadata) for name, info in cls.model_fields.items()}
-
-
 def value_of(node: Any, field: str) -> Any:
     """The value of schema field `field` on a node, as checks see it (numpy for tensors; None if unreadable)."""
     return view(node).values.get(field)
 
 
-@cache
-def _fields_of(cls: type) -> Callable[[Any], tuple[Any, ...]]:
-    """A getter of every field of a model class at once."""
-    return operator.attrgetter(*cls.model_fields)
-
-
 def view(node: Any) -> View:
     """The node's view, cached until one of its fields is given another object."""
-    key = tuple(map(id, _fields_of(type(node))(node)))
+    key = tuple(map(id, fields_of(type(node)).values(node)))
     cached = getattr(node, "_cache", None)
     if cached is not None and cached[0] == key:
         return cached[1]
@@ -82,21 +62,11 @@ def view(node: Any) -> View:
     return result
 
 
-@cache
-def _readers(cls: type) -> tuple[tuple[FieldSpec, str, Callable[[Any], Any] | None], ...]:
-    """Per schema field of a node class: its spec, its attribute, and the function that reads its value."""
-    names, field_kinds = attributes(cls), kinds(cls)
-    return tuple(
-        (f, names[f.name], field_kinds[f.name].read if field_kinds.get(f.name) is not None else None)
-        for f in units()[cls.__name__].fields
-    )
-
-
 def interpret(spec: UnitSpec, node: Any) -> View:
     """Read every field of `node` by its unit's rules; never raises for a broken rule."""
     values: dict[str, Any] = {}
     problems: list[Problem] = []
-    for field, attr, read in _readers(type(node)):
+    for field, attr, read in fields_of(type(node)).readers:
         raw = getattr(node, attr)
         if raw is None:
             values[field.name] = None
@@ -264,7 +234,7 @@ def materialize(spec: UnitSpec, node: Any, given: set[str], numbers: set[str]) -
     number takes their shape, its dtype promoted as numpy promotes Python scalars (0.5 with
     int64 gives float64). Arrays given by the caller are never changed.
     """
-    names = attributes(type(node))
+    names = fields_of(type(node)).attribute
     for pattern in {f.shape for f in spec.fields if f.broadcast}:
         fields = [f for f in spec.fields if f.broadcast and f.shape == pattern]
         soft = [f for f in fields if f.name not in given or f.name in numbers]

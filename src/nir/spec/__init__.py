@@ -11,9 +11,7 @@ from typing import Any
 from nir.errors import NIRArgumentError
 from nir.spec import bundle as _bundle
 from nir.spec.units import FieldSpec, UnitSpec, parse_units
-
-SPEC_VERSION = "1.0"
-"""The spec version this package writes."""
+from nir.spec.version import SPEC_VERSION
 
 __all__ = [
     "SPEC_VERSION",

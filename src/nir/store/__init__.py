@@ -12,7 +12,9 @@ from pathlib import Path
 from typing import IO, Any
 
 import h5py
+import numpy as np
 
+from nir.analysis import analyse, settle, warn
 from nir.errors import (
     NIRArgumentError,
     NIRError,
@@ -21,6 +23,7 @@ from nir.errors import (
     NIRWriteError,
     UnsupportedVersionError,
 )
+from nir.findings import Report
 from nir.graph import GraphBase
 from nir.inference import Shapes
 from nir.lazy import LazyTensor, is_lazy
@@ -29,8 +32,6 @@ from nir.store import document, hdf5, jsonio, tree, versions
 from nir.store.atomic import atomic_path
 from nir.store.h5parse.base import CorruptError, NotHDF5Error, Unsupported
 from nir.store.h5parse.reader import ParsedFile
-from nir.validation import analyse, settle, warn
-from nir.validation.report import Report
 
 Source = str | os.PathLike[str] | IO[bytes]
 
@@ -43,6 +44,7 @@ __all__ = [
     "read_json",
     "read_version",
     "to_json",
+    "validate_path",
     "write",
     "write_json",
 ]
@@ -113,7 +115,7 @@ def _read_tree(source: Source, lazy: bool) -> tree.Tree:
     contents = _contents(source)
     if contents is not None:
         try:
-            return tree.read_tree(ParsedFile(contents, _name(source)), lazy=lazy)
+            return tree.read_tree(ParsedFile(contents, _name(source)), load_dataset if lazy else None)
         except NotHDF5Error:
             raise NIRFormatError(f"{_name(source)}: not an HDF5 file (no HDF5 signature)") from None
         except CorruptError as err:
@@ -126,11 +128,37 @@ def _read_tree(source: Source, lazy: bool) -> tree.Tree:
                     contents.close()
     with _open(source) as f:
         try:
-            return tree.read_tree(hdf5.H5pySource(f), lazy=lazy)
+            return tree.read_tree(hdf5.H5pySource(f), load_dataset if lazy else None)
         except NIRFormatError:
             raise
         except (OSError, RuntimeError, KeyError, ValueError) as err:  # ValueError: undecodable HDF5 messages
             raise NIRFormatError(f"{_name(source)}: cannot read ({err})") from None
+
+
+def validate_path(path: str | os.PathLike[str]) -> Report:
+    """The report of a `.nir` (read lazily) or `.json` file; a file that cannot be read is one finding, not an error."""
+    name = os.fspath(path)
+    try:
+        if name.lower().endswith(".json"):
+            return read_json(path, warn_findings=False).report
+        return load(path, lazy=True)[1]
+    except UnsupportedVersionError as err:
+        report = Report(source=name)
+        report.add("unsupported-version", "", str(err))
+        return report
+    except NIRFormatError as err:
+        report = Report(source=name)
+        report.add("unreadable", "", str(err))
+        return report
+
+
+def load_dataset(file: str, dataset: bytes) -> np.ndarray:
+    """The values of one dataset of a file (what a LazyTensor reads); NIRFormatError if it cannot be read."""
+    try:
+        with h5py.File(file, "r") as f:
+            return f[dataset][()]
+    except (OSError, KeyError, ValueError, RuntimeError) as err:
+        raise NIRFormatError(f"{file}: {dataset.decode('utf-8', 'replace')}: cannot read ({err})") from None
 
 
 def read_version(source: Source) -> str | None:
@@ -172,7 +200,7 @@ def load(source: Source, lazy: bool = False, check: bool = True) -> tuple[GraphB
 
 def _settled(graph: GraphBase, report: Report, check: bool) -> Report:
     """Keep what reading found on the graph, then check it (without showing a warning: the caller decides)."""
-    graph.read_findings = list(report.findings)
+    report.read = tuple(report.findings)
     if check:
         return settle(graph, report, warn_findings=False)
     graph.report = report

@@ -12,29 +12,30 @@ from typing import Any
 
 import numpy as np
 
+from nir import limits
 from nir.errors import NIRArgumentError, NIRFormatError
-from nir.graph import GraphBase, name_problem
+from nir.fields import fields_of
+from nir.findings import Report
+from nir.graph import GraphBase
 from nir.inference import Shape, Shapes
 from nir.lazy import is_lazy
-from nir.node import NIRNode, _declared
-from nir.registry import node_types
+from nir.names import name_problem
+from nir.node import NIRNode, declared_values, node_types
 from nir.shapes import match, resolve
-from nir.shapes.rules import attributes, view
+from nir.shapes.rules import view
 from nir.spec import unit as unit_spec
-from nir.store import limits
+from nir.store.tree import Tree
 from nir.topology import Key, pointer
 from nir.types import tensor_from_json, to_numpy
-from nir.validation.report import Report
 
-Tree = dict[str, Any]
 GRAPH_KEYS = ("type", "nodes", "edges", "metadata")
 
 
 def build_graph(tree: Tree, report: Report, key: Key = (), json: bool = False) -> GraphBase:
     """A graph from its tree; problems go into `report` and bad nodes are left out.
 
-    Left-out nodes are remembered on the graph (`dropped`), so that edges naming them are
-    not reported a second time. With `json`, tensors must be spelled as tensor objects.
+    Left-out nodes are remembered in the report (`Report.dropped`), so that edges naming them
+    are not reported a second time. With `json`, tensors must be spelled as tensor objects.
     """
     if not key and tree.get("type") != "NIRGraph":
         report.add("invalid-node", "/type", f"the root node must be a NIRGraph, not {tree.get('type')!r}")
@@ -61,7 +62,8 @@ def build_graph(tree: Tree, report: Report, key: Key = (), json: bool = False) -
     edges = _edges(tree.get("edges"), report, key)
     metadata = _metadata(tree.get("metadata"), report, key, json)
     graph = graph_class(nodes=nodes, edges=edges, metadata=metadata, type_check=False)
-    graph.dropped = dropped
+    if dropped:
+        report.dropped[key] = dropped
     return graph
 
 
@@ -279,10 +281,10 @@ def node_tree(node: NIRNode, key: Key = (), shapes: tuple[Shape | None, Shape | 
     spec = node.unit_spec
     found = view(node)
     env = _port_env(spec, found.env, *shapes)
-    declared = _declared(spec, *shapes)
+    declared = declared_values(spec, *shapes)
     fields = {f.name: f for f in spec.fields}
     out: Tree = {"type": type(node).__name__}
-    for name, attr in attributes(type(node)).items():
+    for name, attr in fields_of(type(node)).attribute.items():
         if name in ("type", "metadata"):
             continue
         value = getattr(node, attr)

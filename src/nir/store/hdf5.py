@@ -20,9 +20,8 @@ import numpy as np
 from h5py import h5, h5d, h5g, h5l, h5o, h5p, h5s, h5t
 
 from nir.errors import NIRArgumentError, NIRFormatError
-from nir.store.tree import texts
+from nir.store.tree import Tree, texts
 
-Tree = dict[str, Any]
 STRING = h5py.string_dtype()
 COMPRESS_MIN_BYTES = 4096
 """Arrays at least this large are written with gzip (after byte shuffling); smaller ones are not."""

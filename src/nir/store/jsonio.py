@@ -7,13 +7,13 @@ from typing import Any
 
 import numpy as np
 
+from nir.analysis import analyse
 from nir.errors import NIRArgumentError
 from nir.graph import GraphBase
 from nir.inference import Shapes
 from nir.spec import SPEC_VERSION, schema_id
 from nir.store.document import graph_tree
 from nir.types import tensor_to_json
-from nir.validation import analyse
 
 
 def shapes_of(graph: GraphBase) -> Shapes:

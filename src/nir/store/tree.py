@@ -14,9 +14,9 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from nir import limits
 from nir.errors import NIRFormatError
-from nir.lazy import LazyTensor
-from nir.store import limits
+from nir.lazy import LazyTensor, Loader
 
 Tree = dict[str, Any]
 
@@ -54,7 +54,8 @@ class _LocatedError(NIRFormatError):
 @dataclass
 class _Walk:
     source: Source
-    lazy: bool
+    loader: Loader | None
+    """Reads a dataset left on disk later; None for an eager read."""
     at: tuple[str, bytes | None] = ("", None)
     """The object being read (its group's path, its name): a source's own errors do not know
     where they happened. Kept unformatted, as `where` formats it only for an error."""
@@ -70,13 +71,13 @@ class _Walk:
         return _where(*self.at)
 
 
-def read_tree(source: Source, lazy: bool = False) -> Tree:
-    """The whole file as a tree (datasets as arrays or strings, large ones lazy if asked).
+def read_tree(source: Source, loader: Loader | None = None) -> Tree:
+    """The whole file as a tree (datasets as arrays or strings; large ones left on disk, read by `loader`, if given).
 
     Attributes are not read: the format keeps nothing in them that a reader needs, and a
     corrupt attribute type can crash libhdf5 when decoded.
     """
-    walk = _Walk(source, lazy)
+    walk = _Walk(source, loader)
     try:
         return _group(walk, source.root(), "", b"")
     except _LocatedError as err:
@@ -138,9 +139,9 @@ def _dataset(walk: _Walk, dataset: Any, raw_path: bytes, raw: bytes) -> Any:
             np.empty(shape, dtype=dtype)
         except ValueError as err:
             raise _LocatedError(f"{walk.where}: dataset of shape {shape} cannot be represented ({err})") from None
-    if walk.lazy and not strings and nbytes > limits.LAZY_THRESHOLD_BYTES:
+    if walk.loader is not None and not strings and nbytes > limits.LAZY_THRESHOLD_BYTES:
         try:
-            return LazyTensor.placeholder(shape, dtype, walk.source.filename, raw_path + b"/" + raw)
+            return LazyTensor.placeholder(shape, dtype, walk.source.filename, raw_path + b"/" + raw, walk.loader)
         except ValueError as err:  # more elements than numpy can index
             raise _LocatedError(f"{walk.where}: dataset of shape {shape} cannot be represented ({err})") from None
     if strings:

@@ -16,8 +16,8 @@ import numpy as np
 
 from nir.errors import UnsupportedVersionError
 from nir.spec import SPEC_VERSION
+from nir.store.tree import Tree
 
-Tree = dict[str, Any]
 CURRENT = SPEC_VERSION
 LAYOUTS = ("0.0", "0.1", "0.2", CURRENT)
 """Layouts in order: 0.0 (files without a version), 0.1.x, 0.2.x to 0.x, and 1.0 (1.0.0 to 1.0.8, and this spec)."""

@@ -77,10 +77,23 @@ class Finding:
 
 @dataclass
 class Report:
-    """The findings of one validation run; `ok` when none is an error."""
+    """The findings of one validation run; `ok` when none is an error.
+
+    A report of a graph read from a file also holds what the read found (`read`: a migration,
+    a node left out) and which nodes it left out (`dropped`, per graph); every later check of
+    that graph starts from them (`carried`).
+    """
 
     findings: list[Finding] = field(default_factory=list)
     source: str | None = None
+    read: tuple[Finding, ...] = ()
+    """The findings of the read that built the graph."""
+    dropped: dict[tuple[str, ...], dict[str, str | None]] = field(default_factory=dict)
+    """Nodes the read left out, by the key of their graph (`()` for the root): name -> declared type."""
+
+    def carried(self) -> Report:
+        """A new report for another check of the same graph: its read's findings, and the nodes it left out."""
+        return Report(findings=list(self.read), source=self.source, read=self.read, dropped=self.dropped)
 
     def add(self, code: str, path: str, message: str, hint: str | None = None, severity: str | None = None) -> Finding:
         """Record a finding; its severity defaults to the code's."""

@@ -1,50 +1,36 @@
-"""Validation: findings with severity, code, path, message and hint."""
+"""Checking a graph in memory: every check in order, then what the graph is given (shapes, its report)."""
 
 from __future__ import annotations
 
 import os
 import sys
 import warnings
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
 from nir import inference, topology
-from nir.errors import NIRArgumentError, NIRValidationError, NIRWarning
-from nir.validation.checks import check_connectivity, check_parameters
-from nir.validation.report import CODES, ERROR, INFO, WARNING, Finding, Report
+from nir.checks import check_connectivity, check_parameters
+from nir.errors import NIRValidationError, NIRWarning
+from nir.findings import Finding, Report
+from nir.topology import Graph
 
-if TYPE_CHECKING:
-    from nir.graph import GraphBase
-
-__all__ = [
-    "CODES",
-    "ERROR",
-    "INFO",
-    "REFERENCE_RAISES",
-    "WARNING",
-    "Finding",
-    "Report",
-    "analyse",
-    "check_node",
-    "settle",
-    "validate",
-    "warn",
-]
+__all__ = ["REFERENCE_RAISES", "analyse", "check_node", "raise_structure", "settle", "warn"]
 
 REFERENCE_RAISES = ("unknown-node", "duplicate-edge", "shape-mismatch", "io-shape-mismatch")
 """Codes of the findings for which the reference package raises ValueError when it builds a graph."""
 STRUCTURE = ("unknown-node", "duplicate-edge")
 
 
-def analyse(graph: GraphBase, report: Report | None = None) -> tuple[Report, inference.Shapes]:
+def analyse(graph: Graph, report: Report | None = None) -> tuple[Report, inference.Shapes]:
     """Check a graph in memory: edges, connectivity, parameters and inferred shapes.
 
-    A new report starts with the graph's `read_findings`: what reading its file found (a node
-    left out, a migration) stays true of the graph, and its edges to left-out nodes are not
+    A new report starts from what the read that built the graph found (see Report.carried): a
+    node left out, a migration, stays true of the graph, and its edges to left-out nodes are not
     reported a second time.
     """
-    report = report if report is not None else Report(findings=list(graph.read_findings))
+    if report is None:
+        report = graph.report.carried() if graph.report is not None else Report()
     net = topology.flatten(graph, report)
     reached = check_connectivity(net, report)
     check_parameters(net, report)
@@ -57,7 +43,7 @@ def analyse(graph: GraphBase, report: Report | None = None) -> tuple[Report, inf
 
 
 def settle(
-    graph: GraphBase,
+    graph: Graph,
     report: Report | None = None,
     *,
     reference: bool = False,
@@ -74,12 +60,11 @@ def settle(
     as the reference adds them; with `strict`, any error raises. Otherwise the findings are
     shown once as a NIRWarning (unless `warn_findings` is off) and kept in `graph.report`.
     """
-    base = list(report.findings) if report is not None else None
     report, found = analyse(graph, report)
     if reference:
         _raise_for(report, REFERENCE_RAISES, context, found)
     if add_io and graph.add_io_nodes(found):
-        report, found = analyse(graph, Report(source=report.source, findings=base) if base is not None else None)
+        report, found = analyse(graph, report.carried())
     graph.apply_inferred(found)
     graph.report = report
     if strict and not report.ok:
@@ -89,7 +74,7 @@ def settle(
     return report
 
 
-def raise_structure(graph: GraphBase) -> None:
+def raise_structure(graph: Graph) -> None:
     """Raise NIRValidationError for edges naming nodes that do not exist and for duplicate edges."""
     report = Report()
     topology.flatten(graph, report)
@@ -153,37 +138,3 @@ def check_node(node: Any) -> Report:
     inference.infer(net, report)
     check_parameters(net, report)
     return report
-
-
-def validate(target: Any) -> Report:
-    """Check a graph, a single node, or a `.nir`/`.json` file, and return its Report; never raises on bad input.
-
-    A graph in memory also gets the shapes inference found (as `read` gives them).
-
-    Files are opened lazily: large tensors are checked from their headers (shape, dtype).
-    """
-    from nir.graph import GraphBase
-    from nir.node import NIRNode
-
-    if isinstance(target, GraphBase):
-        return settle(target, warn_findings=False)
-    if isinstance(target, NIRNode):
-        return check_node(target)
-    if not isinstance(target, str | os.PathLike):
-        raise NIRArgumentError(f"nir.validate takes a graph, a node or a path, not {type(target).__name__}")
-    from nir.errors import NIRFormatError, UnsupportedVersionError
-    from nir.store import load, read_json
-
-    name = str(target)
-    try:
-        if name.lower().endswith(".json"):
-            return read_json(target, strict=False, warn_findings=False).report
-        return load(target, lazy=True)[1]
-    except UnsupportedVersionError as err:
-        report = Report(source=name)
-        report.add("unsupported-version", "", str(err))
-        return report
-    except NIRFormatError as err:
-        report = Report(source=name)
-        report.add("unreadable", "", str(err))
-        return report

@@ -8,13 +8,13 @@ from typing import Any
 
 import numpy as np
 
+from nir import limits
 from nir.errors import NIRFormatError
+from nir.findings import Report
 from nir.lazy import LazyTensor, is_lazy
 from nir.shapes.rules import view
 from nir.spec import FieldSpec, units
-from nir.store import limits
 from nir.topology import Key, Network, pointer
-from nir.validation.report import Report
 
 ENTRY, EXIT = "graph-input", "graph-output"
 
@@ -24,10 +24,11 @@ def check_connectivity(net: Network, report: Report) -> set[Key]:
     incoming, outgoing = net.incoming(), net.outgoing()
     for prefix, graph in net.graphs.items():
         roles = [n.unit_spec.role for n in graph.nodes.values() if hasattr(n, "unit_spec")]
-        roles += [units()[t].role for t in graph.dropped.values() if t in units()]
-        if (graph.nodes or graph.dropped) and ENTRY not in roles:
+        dropped = report.dropped.get(prefix, {})
+        roles += [units()[t].role for t in dropped.values() if t in units()]
+        if (graph.nodes or dropped) and ENTRY not in roles:
             report.add("no-input-node", pointer(prefix), "graph has no Input node")
-        if (graph.nodes or graph.dropped) and EXIT not in roles:
+        if (graph.nodes or dropped) and EXIT not in roles:
             report.add("no-output-node", pointer(prefix), "graph has no Output node")
     # Destinations of unresolved edges count as entered: the unknown-node finding already
     # names the cause, and everything downstream would otherwise be reported again.

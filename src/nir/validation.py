@@ -1,0 +1,30 @@
+"""`nir.validate`: one entry to check a graph, a single node, or a `.nir` / `.json` file."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from nir.analysis import check_node, settle
+from nir.errors import NIRArgumentError
+from nir.findings import Report
+from nir.graph import GraphBase
+from nir.node import NIRNode
+from nir.store import validate_path
+
+__all__ = ["validate"]
+
+
+def validate(target: Any) -> Report:
+    """Check a graph, a single node, or a `.nir`/`.json` file, and return its Report; never raises on bad input.
+
+    A graph in memory also gets the shapes inference found (as `read` gives them). Files are
+    opened lazily: large tensors are checked from their headers (shape, dtype).
+    """
+    if isinstance(target, GraphBase):
+        return settle(target, warn_findings=False)
+    if isinstance(target, NIRNode):
+        return check_node(target)
+    if not isinstance(target, str | os.PathLike):
+        raise NIRArgumentError(f"nir.validate takes a graph, a node or a path, not {type(target).__name__}")
+    return validate_path(target)
