@@ -9,7 +9,7 @@ the OS page cache is warm).
 Read (the reference-written chain file): our tree reader (own parser, and its h5py fallback)
 against bare h5py loops (the floor of any reader built on h5py), and the stages of
 `nir.validate` after the tree (models, checks). Write (the same chain built by our package):
-our `hdf5.write_file` against layout variants (no link creation-order index, compact
+our `h5write.write_file` against layout variants (no link creation-order index, compact
 datasets, newer file format), and the read-back cost of each variant's file. Affine
 4096x4096: our write against a chunked write with byte shuffle and Huffman-only deflate
 compressed in threads and stored with write_direct_chunk. None of this changes src/.
@@ -125,10 +125,10 @@ def read_visit_info(path: Path) -> int:
 
 
 def read_ours_h5py(path: Path):
-    from nir.store import hdf5, tree
+    from nir.store import h5fallback, tree
 
     with h5py.File(path, "r") as f:
-        return tree.read_tree(hdf5.H5pySource(f))
+        return tree.read_tree(h5fallback.H5pySource(f))
 
 
 def read_ours(path: Path):
@@ -143,7 +143,7 @@ def read_ours(path: Path):
 
 def write_variant(tree: dict, path: Path, *, crt_order: bool, compact: bool, libver: str | tuple) -> int:
     """Our writer's tree walk with the layout choices as parameters (small arrays uncompressed)."""
-    from nir.store import hdf5
+    from nir.store import h5write
 
     gcpl = h5p.create(h5p.GROUP_CREATE)
     if crt_order:
@@ -154,10 +154,10 @@ def write_variant(tree: dict, path: Path, *, crt_order: bool, compact: bool, lib
 
     def dataset(gid, name: bytes, value) -> None:
         if isinstance(value, str) or (isinstance(value, np.ndarray) and value.dtype.kind in "OUS"):
-            array = np.array(value, dtype=hdf5.STRING)
+            array = np.array(value, dtype=h5write.STRING)
         else:
             array = np.asarray(value)
-        dtype = hdf5.STRING if array.dtype.kind == "O" else array.dtype
+        dtype = h5write.STRING if array.dtype.kind == "O" else array.dtype
         tid = types.get(dtype)
         if tid is None:
             tid = types[dtype] = h5t.py_create(dtype, logical=True)
@@ -181,10 +181,10 @@ def write_variant(tree: dict, path: Path, *, crt_order: bool, compact: bool, lib
 
 
 def write_ours(tree: dict, path: Path) -> int:
-    from nir.store import hdf5
+    from nir.store import h5write
 
     with h5py.File(path, "w", libver="earliest") as f:
-        hdf5.write_file(f, tree, {})
+        h5write.write_file(f, tree, {})
     return path.stat().st_size
 
 
@@ -192,10 +192,10 @@ def write_ours(tree: dict, path: Path) -> int:
 
 
 def write_affine_ours(weight: np.ndarray, path: Path) -> int:
-    from nir.store import hdf5
+    from nir.store import h5write
 
     with h5py.File(path, "w", libver="earliest") as f:
-        hdf5.write_file(f, {"weight": weight}, {})
+        h5write.write_file(f, {"weight": weight}, {})
     return path.stat().st_size
 
 
@@ -278,7 +278,7 @@ def main(argv: list[str] | None = None) -> int:
     text.write("\n## the stages of nir.validate on the same file (tree read once)\n\n")
     from nir.analysis import analyse
     from nir.findings import Report
-    from nir.store import _read_tree
+    from nir.store.source import read_file_tree as _read_tree
 
     content = _read_tree(chain, lazy=True)
     graphs = []
@@ -297,7 +297,7 @@ def main(argv: list[str] | None = None) -> int:
     tree = {"version": nir.SPEC_VERSION, "node": document.graph_tree(graph)}
     text.write(f"\n## write the chain of {args.n} (tree built once; no fsync) and read the file back\n\n")
     variants = (
-        ("ours: hdf5.write_file (crt-order index, contiguous, earliest)", lambda p: write_ours(tree, p)),
+        ("ours: h5write.write_file (crt-order index, contiguous, earliest)", lambda p: write_ours(tree, p)),
         (
             "variant: crt-order index, contiguous, earliest (type ids cached)",
             lambda p: write_variant(tree, p, crt_order=True, compact=False, libver="earliest"),
@@ -331,7 +331,7 @@ def main(argv: list[str] | None = None) -> int:
     text.write("\n## write one 4096x4096 float32 tensor (standard normal)\n\n")
     path = OUT / "floor_affine.nir"
     for label, fn in (
-        ("ours: hdf5.write_file (1 MiB chunks, shuffle + gzip 1)", lambda: write_affine_ours(weight, path)),
+        ("ours: h5write.write_file (1 MiB chunks, shuffle + gzip 1)", lambda: write_affine_ours(weight, path)),
         (
             "variant: shuffle + Huffman-only deflate, 1 thread, direct chunks",
             lambda: write_affine_direct(weight, path, 1),

@@ -53,7 +53,8 @@ def _pyinstrument():
 
 
 GROUPS = (
-    ("nir/store/hdf5", "nir.store.hdf5 (tree I/O)"),
+    ("nir/store/h5write", "nir.store.h5write (writing)"),
+    ("nir/store/h5fallback", "nir.store.h5fallback (libhdf5 reads)"),
     ("nir/store/document", "nir.store.document (tree <-> models)"),
     ("nir/store", "nir.store (other)"),
     ("nir/analysis", "nir.analysis"),

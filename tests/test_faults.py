@@ -25,7 +25,7 @@ import pytest
 from cases import nested_graph, recurrent_graph, small_graph
 
 import nir
-from nir.store import atomic, hdf5
+from nir.store import atomic, h5write
 
 TEMP_GLOB = ".{name}.*.tmp"
 
@@ -56,20 +56,20 @@ def assert_untouched(target: Path, data: bytes) -> None:
 def count_datasets() -> int:
     """How many datasets a write of nested_graph() creates."""
     calls = 0
-    original = hdf5._write_dataset
+    original = h5write._write_dataset
 
     def counting(*args: Any) -> None:
         nonlocal calls
         calls += 1
         original(*args)
 
-    hdf5._write_dataset = counting
+    h5write._write_dataset = counting
     try:
         import io
 
         nir.write(io.BytesIO(), nested_graph())
     finally:
-        hdf5._write_dataset = original
+        h5write._write_dataset = original
     return calls
 
 
@@ -81,7 +81,7 @@ def test_exception_after_k_datasets_keeps_the_previous_file(
     previous: tuple[Path, bytes], monkeypatch: pytest.MonkeyPatch, after: int
 ) -> None:
     target, data = previous
-    original = hdf5._write_dataset
+    original = h5write._write_dataset
     written = 0
 
     def failing(*args: Any) -> None:
@@ -91,7 +91,7 @@ def test_exception_after_k_datasets_keeps_the_previous_file(
         written += 1
         original(*args)
 
-    monkeypatch.setattr(hdf5, "_write_dataset", failing)
+    monkeypatch.setattr(h5write, "_write_dataset", failing)
     with pytest.raises(InjectedError):
         nir.write(target, nested_graph())
     assert written == after
@@ -99,7 +99,7 @@ def test_exception_after_k_datasets_keeps_the_previous_file(
 
 
 def test_exception_on_a_new_file_leaves_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    original = hdf5._write_dataset
+    original = h5write._write_dataset
     written = 0
 
     def failing(*args: Any) -> None:
@@ -109,7 +109,7 @@ def test_exception_on_a_new_file_leaves_nothing(tmp_path: Path, monkeypatch: pyt
         written += 1
         original(*args)
 
-    monkeypatch.setattr(hdf5, "_write_dataset", failing)
+    monkeypatch.setattr(h5write, "_write_dataset", failing)
     with pytest.raises(InjectedError):
         nir.write(tmp_path / "new.nir", nested_graph())
     assert list(tmp_path.iterdir()) == []
@@ -119,7 +119,7 @@ def test_keyboard_interrupt_mid_write_keeps_the_previous_file(
     previous: tuple[Path, bytes], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     target, data = previous
-    original = hdf5._write_dataset
+    original = h5write._write_dataset
     written = 0
 
     def interrupted(*args: Any) -> None:
@@ -129,7 +129,7 @@ def test_keyboard_interrupt_mid_write_keeps_the_previous_file(
             raise KeyboardInterrupt
         original(*args)
 
-    monkeypatch.setattr(hdf5, "_write_dataset", interrupted)
+    monkeypatch.setattr(h5write, "_write_dataset", interrupted)
     with pytest.raises(KeyboardInterrupt):
         nir.write(target, nested_graph())
     assert_untouched(target, data)
@@ -349,8 +349,9 @@ def test_cleanup_removes_only_this_targets_temporary_files(tmp_path: Path) -> No
 
 
 def test_a_file_replaced_while_it_is_read_still_reads_as_it_was(previous: tuple[Path, bytes]) -> None:
-    from nir.store import _contents, tree
+    from nir.store import tree
     from nir.store.h5parse.reader import ParsedFile
+    from nir.store.source import file_bytes as _contents
 
     target, _ = previous
     contents = _contents(target)  # mapped, as every read maps it
@@ -365,8 +366,9 @@ def test_a_file_truncated_while_it_is_read_is_reported_unreadable_by_the_cli(
 ) -> None:
     """Pages cut from a mapped file end the reading process (SIGBUS); the CLI's child takes that blow."""
     from nir.cli import isolate
-    from nir.store import _contents, tree
+    from nir.store import tree
     from nir.store.h5parse.reader import ParsedFile
+    from nir.store.source import file_bytes as _contents
 
     def read_while_truncated(path: Path) -> Any:
         faulthandler.disable()  # in the child: the crash is expected, pytest need not dump its stack

@@ -1,6 +1,6 @@
 """The package's own HDF5 parser against libhdf5: the same tree from every file, or an honest fallback.
 
-Each file is read twice, by `h5parse.reader.ParsedFile` and by `hdf5.H5pySource` (libhdf5), and
+Each file is read twice, by `h5parse.reader.ParsedFile` and by `h5fallback.H5pySource` (libhdf5), and
 the trees must be identical: names and their order, dtypes, shapes, bytes, strings. Files come
 from the real corpus, the bundled examples, this package's writer and h5py written with every
 layout option a NIR file can meet. Files beyond the parser's subset must raise `Unsupported`
@@ -19,7 +19,7 @@ import numpy as np
 import pytest
 
 import nir
-from nir.store import hdf5, tree
+from nir.store import h5fallback, tree
 from nir.store.h5parse.base import CorruptError, Unsupported, lookup3
 from nir.store.h5parse.reader import ParsedFile
 from tests.conftest import CORPUS_FILES, ROOT
@@ -30,7 +30,7 @@ EXAMPLES = sorted((ROOT / "examples").glob("*.nir"))
 def both(path: Path) -> tuple[Any, Any]:
     """(tree read by libhdf5, tree read by the package's parser)."""
     with h5py.File(path, "r") as f:
-        expected = tree.read_tree(hdf5.H5pySource(f))
+        expected = tree.read_tree(h5fallback.H5pySource(f))
     return expected, tree.read_tree(ParsedFile(path.read_bytes(), str(path)))
 
 
@@ -192,7 +192,7 @@ def test_lookup3_matches_the_published_vectors() -> None:
 def test_files_are_mapped_not_read(monkeypatch: pytest.MonkeyPatch, prefault: bool) -> None:
     import mmap
 
-    import nir.store as store
+    import nir.store.source as store
 
     opened: list[mmap.mmap] = []
     flags: list[int] = []
@@ -217,7 +217,7 @@ def test_files_are_mapped_not_read(monkeypatch: pytest.MonkeyPatch, prefault: bo
 def test_a_file_that_cannot_be_mapped_is_read_instead(monkeypatch: pytest.MonkeyPatch) -> None:
     import mmap
 
-    import nir.store as store
+    import nir.store.source as store
 
     class Refused(mmap.mmap):
         def __new__(cls, *args: Any, **kwargs: Any) -> Refused:

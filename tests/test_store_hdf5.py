@@ -17,7 +17,7 @@ from store_support import chain
 
 import nir
 from nir.spec import schema_id
-from nir.store import hdf5
+from nir.store import h5write
 
 HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
 
@@ -273,8 +273,8 @@ def test_failed_write_midway_keeps_the_old_file_byte_identical(tmp_path: Path, m
     path = tmp_path / "g.nir"
     nir.write(path, small_graph())
     before = path.read_bytes()
-    wrapper, calls = _failing_after(5, hdf5._write_dataset)
-    monkeypatch.setattr(hdf5, "_write_dataset", wrapper)
+    wrapper, calls = _failing_after(5, h5write._write_dataset)
+    monkeypatch.setattr(h5write, "_write_dataset", wrapper)
     with pytest.raises(RuntimeError, match="disk full"):
         nir.write(path, nested_graph())
     assert calls["n"] == 6  # it did fail midway, after writing some datasets
@@ -294,7 +294,7 @@ def test_failed_write_file_keeps_the_old_file(tmp_path: Path, monkeypatch: pytes
         f.create_dataset("version", data="1.0")
         raise OSError("interrupted")
 
-    monkeypatch.setattr(hdf5, "write_file", broken)
+    monkeypatch.setattr(h5write, "write_file", broken)
     with pytest.raises(OSError, match="interrupted"):
         nir.write(path, nested_graph())
     assert path.read_bytes() == before
@@ -302,8 +302,8 @@ def test_failed_write_file_keeps_the_old_file(tmp_path: Path, monkeypatch: pytes
 
 
 def test_failed_write_of_a_new_file_creates_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    wrapper, _ = _failing_after(2, hdf5._write_dataset)
-    monkeypatch.setattr(hdf5, "_write_dataset", wrapper)
+    wrapper, _ = _failing_after(2, h5write._write_dataset)
+    monkeypatch.setattr(h5write, "_write_dataset", wrapper)
     with pytest.raises(RuntimeError):
         nir.write(tmp_path / "new.nir", nested_graph())
     assert list(tmp_path.iterdir()) == []
@@ -388,7 +388,7 @@ def test_large_arrays_are_gzip_compressed_small_ones_and_scalars_are_not(tmp_pat
 
 
 def test_compression_threshold(tmp_path: Path) -> None:
-    limit = hdf5.COMPRESS_MIN_BYTES // 4  # float32 elements
+    limit = h5write.COMPRESS_MIN_BYTES // 4  # float32 elements
     graph = nir.NIRGraph(
         nodes={
             "at": nir.Scale(scale=np.ones(limit, np.float32)),
