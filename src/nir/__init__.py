@@ -1,11 +1,20 @@
-"""NIR, the Neuromorphic Intermediate Representation: schema-first models, store and checks."""
+"""NIR, the Neuromorphic Intermediate Representation: schema-first models, store and checks.
+
+`import nir` loads only the error classes: everything else is imported when first used
+(PEP 562), so that a tool that only reads or validates files never pays for the node
+models (pydantic) or libhdf5. `from nir import LIF`, `nir.read(...)` and `from nir import *`
+work as with eager imports.
+"""
+
+# The error classes and the TYPE_CHECKING imports are the package's names: re-exported, not used here.
+# ruff: noqa: F401
 
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError
-from importlib.metadata import version as _version
+import importlib
+import importlib.util
+from typing import TYPE_CHECKING, Any
 
-from nir import ir, serialization, typing
 from nir.errors import (
     AbstractNodeError,
     NIRArgumentError,
@@ -18,20 +27,35 @@ from nir.errors import (
     ShapeError,
     UnsupportedVersionError,
 )
-from nir.findings import Finding, Report
-from nir.ir import *  # noqa: F403
-from nir.ir import __all__ as _ir_all
-from nir.spec import SPEC_VERSION
-from nir.store import from_json, read, read_json, read_version, to_json, write, write_json
-from nir.validation import validate
 
-try:
-    __version__ = version = _version("nir")
-except PackageNotFoundError:  # running from a source tree without installation
-    __version__ = version = "0+unknown"
+if TYPE_CHECKING:
+    from nir import ir, serialization, typing
+    from nir.findings import Finding, Report
+    from nir.ir import *  # noqa: F403
+    from nir.spec import SPEC_VERSION
+    from nir.store import from_json, read, read_json, read_version, to_json, write, write_json
+    from nir.validation import validate
 
-__all__ = [
-    *_ir_all,
+    __version__: str
+    version: str
+
+_HOMES = {
+    "SPEC_VERSION": "nir.spec.version",
+    "Finding": "nir.findings",
+    "Report": "nir.findings",
+    "from_json": "nir.store",
+    "read": "nir.store",
+    "read_json": "nir.store",
+    "read_version": "nir.store",
+    "to_json": "nir.store",
+    "write": "nir.store",
+    "write_json": "nir.store",
+    "validate": "nir.validation",
+}
+"""Where each name the package exposes lives (the node classes live in `nir.ir`)."""
+_SUBMODULES = ("ir", "serialization", "typing")
+
+_OWN = [
     "SPEC_VERSION",
     "AbstractNodeError",
     "Finding",
@@ -45,9 +69,7 @@ __all__ = [
     "Report",
     "ShapeError",
     "UnsupportedVersionError",
-    "ir",
-    "serialization",
-    "typing",
+    *_SUBMODULES,
     "validate",
     "read",
     "write",
@@ -57,3 +79,40 @@ __all__ = [
     "read_json",
     "write_json",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """Import a name of the package on first use, and keep it as a module attribute."""
+    if name in _HOMES:
+        value = getattr(importlib.import_module(_HOMES[name]), name)
+    elif name in _SUBMODULES:
+        value = importlib.import_module(f"nir.{name}")
+    elif name == "__all__":
+        value = [*importlib.import_module("nir.ir").__all__, *_OWN]
+    elif name in ("__version__", "version"):
+        value = _installed_version()
+    elif importlib.util.find_spec(f"nir.{name}") is not None:
+        # `from nir import spec` asks for the attribute before importing the submodule: say it
+        # is not there, so that the import system loads the submodule itself.
+        raise AttributeError(f"module 'nir' has no attribute {name!r}")
+    else:
+        ir = importlib.import_module("nir.ir")
+        if name not in ir.__all__:
+            raise AttributeError(f"module 'nir' has no attribute {name!r}")
+        value = getattr(ir, name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    """The package's names, loaded or not."""
+    return sorted({*(n for n in globals() if n.startswith("__")), *__getattr__("__all__"), "__version__", "version"})
+
+
+def _installed_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("nir")
+    except PackageNotFoundError:  # running from a source tree without installation
+        return "0+unknown"
