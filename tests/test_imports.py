@@ -46,9 +46,7 @@ print(json.dumps(failed))
 
 
 def test_the_walk_finds_every_layer() -> None:
-    assert {"nir.store.h5parse.reader", "nir.cli.validate", "nir._generated.models", "nir.shapes.rules"} <= set(
-        MODULES
-    )
+    assert {"nir.store.h5parse.reader", "nir.cli.validate", "nir._generated.models", "nir.shapes.rules"} <= set(MODULES)
 
 
 def test_every_module_imports_first_in_a_fresh_interpreter() -> None:
