@@ -244,7 +244,7 @@ def main(argv: list[str] | None = None) -> int:
     run = _load("run")
     worker = _load("worker")
     import nir
-    from nir.store import document
+    from nir.store import document, layout
 
     OUT.mkdir(parents=True, exist_ok=True)
     chain = RESULTS / "work" / f"chain_{args.n}.nir"
@@ -285,7 +285,7 @@ def main(argv: list[str] | None = None) -> int:
     stages = (
         (
             "stage: models (document.build_graph, 1 pydantic model a node)",
-            lambda: graphs.append(document.build_graph(content["node"], Report())),
+            lambda: graphs.append(document.build_graph(content["node"], Report(), document.model_builders())),
         ),
         ("stage: checks (connectivity, values, shape inference)", lambda: analyse(graphs[-1], Report())),
     )
@@ -294,7 +294,7 @@ def main(argv: list[str] | None = None) -> int:
         line(label, cpu, wall)
 
     graph = worker.build_chain(nir, args.n)
-    tree = {"version": nir.SPEC_VERSION, "node": document.graph_tree(graph)}
+    tree = {"version": nir.SPEC_VERSION, "node": layout.graph_tree(graph)}
     text.write(f"\n## write the chain of {args.n} (tree built once; no fsync) and read the file back\n\n")
     variants = (
         ("ours: h5write.write_file (crt-order index, contiguous, earliest)", lambda p: write_ours(tree, p)),

@@ -21,25 +21,6 @@ ROOT = Path(__file__).resolve().parent.parent
 OUT_DIR = ROOT / "src" / "nir" / "_generated"
 PINNED_GENERATOR = (ROOT / "codegen" / "GENERATOR_VERSION").read_text().strip()
 
-# Shared value types of the spec that the Python runtime represents with its own types
-# (numpy arrays, normalised pairs). The spec stays language-neutral; this mapping is
-# the Python binding's business, so it lives here and not in the schema.
-PYTHON_TYPES = {
-    "Tensor": "nir.types.Tensor",
-    "finite": "nir.types.Tensor",
-    "positive": "nir.types.Tensor",
-    "nonnegative": "nir.types.Tensor",
-    "shape": "nir.types.Shape",
-    "size": "nir.types.Size",
-    "positive_int": "nir.types.PositiveInt",
-    "edge": "nir.types.Edge",
-    "size_pair": "nir.types.Pair",
-    "pair": "nir.types.Pair",
-    "positive_pair": "nir.types.PositivePair",
-    "padding1d": "nir.types.Padding1d",
-    "padding2d": "nir.types.Padding2d",
-    "metadata": "nir.types.Metadata",
-}
 # Python names that differ from the spec's: the reference API passes Input/Output shapes
 # as `input_type` / `output_type`, and on nodes `input_type` is the port-shape property,
 # so Flatten's stored `input_type` field is `input_shape` in Python (as on Conv).
@@ -79,6 +60,7 @@ def _load_spec_module(name: str) -> ModuleType:
 
 
 SPEC_VERSION = _load_spec_module("version").SPEC_VERSION
+PYTHON_TYPES = {name: f"nir.annotations.{target}" for name, target in _load_spec_module("binding").PYTHON_TYPES.items()}
 SCHEMA_DIR = ROOT / "schema" / SPEC_VERSION
 HEADER = f"# Generated from schema/{SPEC_VERSION} by codegen/generate.py; do not edit.\n"
 
@@ -91,7 +73,12 @@ def _python_view(bundle: dict) -> dict:
     # the models would be a second copy of the rule.
     defs["NIRGraph"]["properties"]["nodes"].pop("propertyNames")
     for name, target in PYTHON_TYPES.items():
-        defs[name] = {"customTypePath": target, "description": defs[name].get("description", "")}
+        if name in defs:
+            defs[name] = {"customTypePath": target, "description": defs[name].get("description", "")}
+    for unit in defs.values():  # fields of a plain JSON type the binding holds in its own way (`integer`)
+        for prop in unit.get("properties", {}).values() if "x-nir-kind" in unit else ():
+            if prop.get("type") in PYTHON_TYPES:
+                prop["customTypePath"] = PYTHON_TYPES[prop.pop("type")]
     reachable: set[str] = set()
     stack = [bundle]
     while stack:

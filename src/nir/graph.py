@@ -10,7 +10,7 @@ from pydantic import PrivateAttr, field_validator
 
 from nir.errors import NIRArgumentError, NIRDictError
 from nir.node import NIRNode, Port, node_class
-from nir.topology import pointer
+from nir.topology import pointer, ports_of, role_of
 
 
 class GraphBase(NIRNode):
@@ -134,12 +134,12 @@ class GraphBase(NIRNode):
     @property
     def inputs(self) -> dict[str, NIRNode]:
         """The graph's Input nodes by name."""
-        return {k: n for k, n in self.nodes.items() if _role(n) == "graph-input"}
+        return ports_of(self, "graph-input")
 
     @property
     def outputs(self) -> dict[str, NIRNode]:
         """The graph's Output nodes by name."""
-        return {k: n for k, n in self.nodes.items() if _role(n) == "graph-output"}
+        return ports_of(self, "graph-output")
 
     def _port_pair(self) -> list[Port]:
         # As the reference: an Input's `input_type` and an Output's `output_type` (converters set those).
@@ -198,7 +198,7 @@ class GraphBase(NIRNode):
             for side, role, linked, shapes in plan:
                 for name in list(graph.nodes):
                     node = graph.nodes[name]
-                    if name in linked or _role(node) == role:
+                    if name in linked or role_of(node) == role:
                         continue
                     shape = _port_shape(found, (*prefix, name), node, side, shapes)
                     if shape is None:
@@ -223,10 +223,6 @@ class GraphBase(NIRNode):
     @report.setter
     def report(self, value: Any) -> None:
         self._report = value
-
-
-def _role(node: Any) -> str | None:
-    return node.unit_spec.role if isinstance(node, NIRNode) else None
 
 
 def _single(port: Port) -> Any:

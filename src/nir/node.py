@@ -9,6 +9,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
 from nir import spec
+from nir.arguments import keep_arguments
 from nir.errors import AbstractNodeError, NIRArgumentError, NIRDictError
 from nir.fields import fields_of
 from nir.lazy import is_lazy
@@ -16,6 +17,7 @@ from nir.shapes import rules
 from nir.types import to_numpy
 
 Port = dict[str, Any]
+_set = object.__setattr__
 
 
 class NIRNode(BaseModel):
@@ -55,10 +57,24 @@ class NIRNode(BaseModel):
                     raise NIRArgumentError(f"{cls.__name__} got multiple values for argument {name!r}")
                 kwargs[name] = value
         kwargs.setdefault("type", cls.__name__)
-        try:
-            super().__init__(**_reference_arguments(cls, kwargs))
-        except ValidationError as err:
-            raise NIRArgumentError(_describe(cls.__name__, err), _first_field(cls, err)) from None
+        fields = fields_of(cls)
+        if fields.arguments is None:  # a graph: pydantic builds its nested nodes and edges
+            if kwargs.get("metadata", {}) is None:
+                del kwargs["metadata"]  # the reference API's None for "no metadata"
+            try:
+                super().__init__(**kwargs)
+            except ValidationError as err:
+                raise NIRArgumentError(_describe(cls.__name__, err), _first_field(cls, err)) from None
+            return
+        # Every field has a kind: keep the arguments with the kinds' own functions, which is what
+        # pydantic would run, and fill in the model's state directly (pydantic's validation of
+        # the same values costs several times as much per node).
+        values, given, numbers = keep_arguments(fields, kwargs)
+        _set(self, "__dict__", values)
+        _set(self, "__pydantic_fields_set__", given)
+        _set(self, "__pydantic_extra__", None)
+        _set(self, "__pydantic_private__", None)
+        rules.settle_defaults(self, fields, given, numbers)
 
     @model_validator(mode="wrap")
     @classmethod
@@ -66,17 +82,9 @@ class NIRNode(BaseModel):
         if isinstance(data, NIRNode):
             return handler(data)
         node = handler(data)
-        object.__setattr__(node, "_cache", None)  # set, so that reading the slot never takes pydantic's slow path
-        if cls._unit is None or not cls._unit.broadcast_fields:
-            return node
-        fields = fields_of(cls)
-        broadcast = fields.broadcast
-        numbers = (
-            {k for k in broadcast if isinstance(data.get(k), bool | int | float)} if isinstance(data, dict) else set()
-        )
-        if numbers or not broadcast <= node.model_fields_set:  # something to give the arrays' shape and dtype
-            given = {fields.schema[attr] for attr in node.model_fields_set}
-            rules.materialize(node.unit_spec, node, given, numbers)
+        data = data if isinstance(data, dict) else {}
+        numbers = {k for k in fields_of(cls).broadcast if isinstance(data.get(k), (bool, int, float))}
+        rules.settle_defaults(node, fields_of(cls), node.model_fields_set, numbers)
         return node
 
     @classmethod
@@ -219,28 +227,6 @@ def _first_field(cls: type[NIRNode], err: ValidationError) -> str | None:
             name = str(problem["loc"][0])
             return fields_of(cls).accepted.get(name, name)
     return None
-
-
-def _reference_arguments(cls: type[NIRNode], kwargs: dict[str, Any]) -> dict[str, Any]:
-    """Accept the reference API's spellings: None for "use the default" (metadata, v_reset,
-    ...) and shapes given as port dictionaries such as `{"input": array([3])}`.
-
-    None for a required field is kept: the reference accepts it (a Conv's `bias=None`, an
-    `Output(output_type=None)` whose shape the graph infers) and the checks report it.
-    """
-    if not any(value is None or isinstance(value, dict) for value in kwargs.values()):
-        return kwargs  # nothing to translate: the common case, every node a reader builds
-    names = fields_of(cls)
-    fields = {f.name: f for f in names.unit.fields}
-    out = {}
-    for key, value in kwargs.items():
-        field = fields.get(names.accepted.get(key, key))
-        if isinstance(value, dict) and len(value) == 1 and field is not None and field.value is not None:
-            (value,) = value.values()
-        if value is None and (key == "metadata" or (field is not None and not field.required and not field.nullable)):
-            continue
-        out[key] = value
-    return out
 
 
 def _port(key: str, value: Any) -> Port:

@@ -45,6 +45,17 @@ def is_graph(node: object) -> bool:
     return unit is not None and unit.kind == "graph"
 
 
+def role_of(node: object) -> str | None:
+    """A node's role in its graph (`graph-input`, `graph-output`), as its unit declares it."""
+    unit = unit_of(node)
+    return None if unit is None else unit.role
+
+
+def ports_of(graph: Graph, role: str) -> dict[str, Any]:
+    """A graph's nodes of one role by name: its Input nodes (`graph-input`) or its Output nodes (`graph-output`)."""
+    return {name: node for name, node in graph.nodes.items() if role_of(node) == role}
+
+
 def pointer(key: Key, *tail: str) -> str:
     """JSON-pointer-like path of a node (and optionally a field): `/nodes/sub/nodes/lif/tau`."""
     nodes = "/nodes/" + "/nodes/".join(key) if key else ""
@@ -128,7 +139,7 @@ def _endpoint(g: Graph, prefix: Key, name: str, role: str, where: str, report: R
         return None  # not a NIR node: reported where the node is listed
     key = (*prefix, *path)
     while is_graph(node):
-        ports = node.outputs if role == "source" else node.inputs
+        ports = ports_of(node, "graph-output" if role == "source" else "graph-input")
         if len(ports) != 1:
             kind = "Output" if role == "source" else "Input"
             report.add(

@@ -17,10 +17,9 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Annotated, Any, get_args
+from typing import Any
 
 import numpy as np
-from pydantic import PlainSerializer, PlainValidator, WithJsonSchema
 
 from nir.errors import NIRArgumentError
 from nir.spec import bundled
@@ -33,22 +32,16 @@ MAX_DIMENSIONS = 64
 
 @dataclass(frozen=True)
 class Kind:
-    """One value type of the spec as the Python binding holds it; `read` normalises a kept value."""
+    """One value type of the spec as the Python binding holds it.
+
+    `keep` turns an argument into the value a node keeps (NIRArgumentError for the wrong kind
+    of argument); `read` normalises a kept value for checks and files (ValueError naming the
+    rule it breaks), or is None where the kept value is already what the checks read.
+    """
 
     name: str
-    read: Callable[[Any], Any]
-
-
-def kind_of(annotation: Any, metadata: list[Any] = ()) -> Kind | None:
-    """The Kind of a field: in its metadata, or in its annotation (`Tensor | None` nests it in a union)."""
-    for item in (*metadata, *getattr(annotation, "__metadata__", ())):
-        if isinstance(item, Kind):
-            return item
-    for arg in get_args(annotation):
-        found = kind_of(arg)
-        if found is not None:
-            return found
-    return None
+    keep: Callable[[Any], Any]
+    read: Callable[[Any], Any] | None = None
 
 
 # --------------------------------------------------------------------------- tensors
@@ -284,50 +277,22 @@ def _as_metadata(value: Any) -> dict[str, Any]:
     return value
 
 
-def _json_shape(value: Any) -> Any:
-    return None if value is None else list(read_shape(value))
+def read_integer(value: Any) -> int:
+    """One integer of any sign (a one-element array is accepted)."""
+    return read_int(value, -(2**63))
 
 
-def _json_tensor(value: Any) -> Any:
-    return None if value is None else tensor_to_json(to_numpy(value))
-
-
-_TENSOR_JSON = {"$ref": "https://neuroir.org/schema/1.0/tensor.schema.json"}
-
-
-def _type(kind: Kind, keep: Callable[[Any], Any], schema: dict[str, Any], serialize: Any = None) -> Any:
-    extra = [PlainSerializer(serialize, when_used="json")] if serialize is not None else []
-    return Annotated[Any, kind, PlainValidator(keep), *extra, WithJsonSchema(schema)]
-
-
-Tensor = _type(Kind("tensor", to_numpy), _keep_tensor, _TENSOR_JSON, _json_tensor)
-"""An array of numbers; an array object (numpy, torch, JAX) is kept as given."""
-
-Shape = _type(
-    Kind("shape", read_shape), _keep_shape, {"type": "array", "items": {"type": "integer", "minimum": 0}}, _json_shape
-)
-"""A shape: a 1-d array of non-negative sizes (lists become numpy arrays, as in the reference)."""
-
-Size = _type(Kind("size", lambda v: read_int(v, 0)), _keep_number, {"type": "integer", "minimum": 0})
-"""A non-negative integer (a one-element array is accepted)."""
-
-PositiveInt = _type(Kind("positive_int", lambda v: read_int(v, 1)), _keep_number, {"type": "integer", "minimum": 1})
-"""A positive integer (a one-element array is accepted)."""
-
-Pair = _type(Kind("pair", lambda v: read_pair(v, 0)), _keep_number, {"type": "array"})
-"""Two non-negative integers; one integer is used for both."""
-
-PositivePair = _type(Kind("positive_pair", lambda v: read_pair(v, 1)), _keep_number, {"type": "array"})
-"""Two positive integers; one integer is used for both."""
-
-Padding1d = _type(Kind("padding1d", lambda v: read_padding(v, pair=False)), _keep_padding, {})
-"""Padding of a 1-d convolution: an integer, or 'same' / 'valid'."""
-
-Padding2d = _type(Kind("padding2d", lambda v: read_padding(v, pair=True)), _keep_padding, {})
-"""Padding of a 2-d convolution: an integer or pair, or 'same' / 'valid'."""
-
-Edge = Annotated[tuple[str, str], PlainValidator(_as_edge), PlainSerializer(list, when_used="json")]
-"""A (source, destination) pair of node names; bytes are decoded as UTF-8."""
-
-Metadata = Annotated[dict[str, Any], PlainValidator(_as_metadata)]
-"""Free-form annotations."""
+KINDS: dict[str, Kind] = {
+    "Tensor": Kind("tensor", _keep_tensor, to_numpy),
+    "Shape": Kind("shape", _keep_shape, read_shape),
+    "Size": Kind("size", _keep_number, lambda v: read_int(v, 0)),
+    "PositiveInt": Kind("positive_int", _keep_number, lambda v: read_int(v, 1)),
+    "Integer": Kind("integer", _keep_number, read_integer),
+    "Pair": Kind("pair", _keep_number, lambda v: read_pair(v, 0)),
+    "PositivePair": Kind("positive_pair", _keep_number, lambda v: read_pair(v, 1)),
+    "Padding1d": Kind("padding1d", _keep_padding, lambda v: read_padding(v, pair=False)),
+    "Padding2d": Kind("padding2d", _keep_padding, lambda v: read_padding(v, pair=True)),
+    "Edge": Kind("edge", _as_edge),
+    "Metadata": Kind("metadata", _as_metadata),
+}
+"""Every kind, by the name `nir.spec.binding.PYTHON_TYPES` gives the schema's shared definitions."""

@@ -1,7 +1,8 @@
 # Generated from schema/1.0 by codegen/generate.py; do not edit.
 from __future__ import annotations
-from nir.types import (
+from nir.annotations import (
     Edge,
+    Integer,
     Metadata,
     Padding1d,
     Padding2d,
@@ -303,6 +304,7 @@ class Flatten(NIRNode):
 
     model_config = ConfigDict(
         extra="forbid",
+        arbitrary_types_allowed=True,
     )
     type: Literal["Flatten"]
     """
@@ -312,11 +314,11 @@ class Flatten(NIRNode):
     """
     Shape of the input; optional, inferred from the graph when absent.
     """
-    start_dim: int | None = 1
+    start_dim: Integer | None = 1
     """
     First dimension to flatten (negative counts from the end; NIR shapes carry no batch dimension).
     """
-    end_dim: int | None = -1
+    end_dim: Integer | None = -1
     """
     Last dimension to flatten, inclusive (negative counts from the end).
     """

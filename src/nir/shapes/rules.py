@@ -12,7 +12,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from nir.errors import ShapeError
-from nir.fields import fields_of
+from nir.fields import ModelFields, fields_of
 from nir.shapes.formulas import FORMULAS, UnknownValueError
 from nir.shapes.symbols import Binding, Env, fmt, match, resolve
 from nir.spec import FieldSpec, UnitSpec
@@ -224,6 +224,16 @@ def infer(spec: UnitSpec, node: Any, input_shape: Shape | None = None) -> tuple[
     """A node's input and output shape, given the shape arriving at its input (ShapeError if that contradicts it)."""
     found = view(node)
     return ports(spec, found.values, found.env, input_shape)
+
+
+def settle_defaults(node: Any, fields: ModelFields, given: set[str], numbers: set[str]) -> None:
+    """A newly built node: its view not yet read, its broadcast fields given their shape (see `materialize`).
+
+    `given` holds the attributes its arguments set, `numbers` those of the broadcast fields given as Python numbers.
+    """
+    object.__setattr__(node, "_cache", None)  # set, so that reading the slot never takes pydantic's slow path
+    if numbers or not fields.broadcast <= given:  # something to give the arrays' shape and dtype
+        materialize(fields.unit, node, {fields.schema[attr] for attr in given}, numbers)
 
 
 def materialize(spec: UnitSpec, node: Any, given: set[str], numbers: set[str]) -> None:

@@ -29,6 +29,11 @@ class FieldSpec:
     nullable: bool = False
     """Whether null is a valid value (an optional field that may be left open)."""
     description: str = ""
+    type: str | None = None
+    """The shared definition the value refers to (`finite`, `positive_pair`, ...), else its JSON type, if any."""
+    has_default: bool = False
+    default: Any = None
+    """The schema's `default`, as JSON (a tensor as a `{dtype, shape, data}` object)."""
 
 
 @dataclass(frozen=True)
@@ -114,7 +119,20 @@ def _field(name: str, schema: dict[str, Any], required: bool, defs: dict[str, An
         finite=finite,
         nullable=any(option.get("type") == "null" for option in schema.get("anyOf", [])),
         description=schema.get("description", ""),
+        type=_referenced(schema),
+        has_default="default" in schema,
+        default=schema.get("default"),
     )
+
+
+def _referenced(schema: dict[str, Any]) -> str | None:
+    """The `$defs` entry a field's value refers to (directly or as the non-null option of `anyOf`), else its type."""
+    for option in (schema, *schema.get("anyOf", [])):
+        ref = option.get("$ref", "")
+        if ref.startswith("#/$defs/"):
+            return ref.removeprefix("#/$defs/")
+    kind = schema.get("type")
+    return kind if isinstance(kind, str) else None
 
 
 def _element_constraints(schema: dict[str, Any], defs: dict[str, Any]) -> tuple[dict[str, Any], bool]:

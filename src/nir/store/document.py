@@ -1,37 +1,58 @@
-"""Between graphs and document trees (nested dicts in the spec's field names).
+"""From document trees (nested dicts in the spec's field names) to graphs.
 
 The same tree form serves HDF5 (datasets as numpy arrays) and JSON (tensors as objects).
 Building a graph from a tree is lenient: a node that cannot be built is reported and left
-out, so the rest of the graph can still be inspected and repaired.
+out, so the rest of the graph can still be inspected and repaired. The graph is built of
+models (`nir.read`) or of plain nodes (validating a file: see `nir.plain`), by the same code.
 """
 
 from __future__ import annotations
 
 import difflib
-from typing import Any
+from collections.abc import Callable
+from typing import Any, NamedTuple
 
 import numpy as np
 
 from nir import limits
 from nir.errors import NIRArgumentError, NIRFormatError
-from nir.fields import fields_of
 from nir.findings import Report
-from nir.graph import GraphBase
-from nir.inference import Shape, Shapes
-from nir.lazy import is_lazy
 from nir.names import name_problem
-from nir.node import NIRNode, declared_values, node_types
-from nir.shapes import match, resolve
-from nir.shapes.rules import view
+from nir.plain import plain_classes
 from nir.spec import unit as unit_spec
 from nir.store.tree import Tree
 from nir.topology import Key, pointer
-from nir.types import tensor_from_json, to_numpy
+from nir.types import tensor_from_json
 
 GRAPH_KEYS = ("type", "nodes", "edges", "metadata")
 
 
-def build_graph(tree: Tree, report: Report, key: Key = (), json: bool = False) -> GraphBase:
+class Builders(NamedTuple):
+    """What a graph is built of: node classes by type name, and how a graph is made of built nodes."""
+
+    classes: dict[str, type]
+    graph: Callable[[dict[str, Any], list[tuple[str, str]], dict[str, Any]], Any]
+
+
+def model_builders() -> Builders:
+    """Build graphs of the node models (what `nir.read` returns)."""
+    # Imported here, not above: validating a file builds plain nodes and needs no models.
+    from nir._generated.models import NIRGraph
+    from nir.node import node_types
+
+    def graph(nodes: dict[str, Any], edges: list[tuple[str, str]], metadata: dict[str, Any]) -> Any:
+        return NIRGraph(nodes=nodes, edges=edges, metadata=metadata, type_check=False)
+
+    return Builders(node_types(), graph)
+
+
+def plain_builders() -> Builders:
+    """Build graphs of plain nodes (what validating a file checks)."""
+    classes = plain_classes()
+    return Builders(classes, classes["NIRGraph"])
+
+
+def build_graph(tree: Tree, report: Report, build: Builders, key: Key = (), json: bool = False) -> Any:
     """A graph from its tree; problems go into `report` and bad nodes are left out.
 
     Left-out nodes are remembered in the report (`Report.dropped`), so that edges naming them
@@ -40,34 +61,33 @@ def build_graph(tree: Tree, report: Report, key: Key = (), json: bool = False) -
     if not key and tree.get("type") != "NIRGraph":
         report.add("invalid-node", "/type", f"the root node must be a NIRGraph, not {tree.get('type')!r}")
     check_level(group_level(key) + 1, pointer(key, "nodes"))
-    graph_class = node_types()["NIRGraph"]
     nodes_tree = tree.get("nodes", {})
     if not isinstance(nodes_tree, dict):
         report.add("invalid-node", pointer(key, "nodes"), "'nodes' must be a group of nodes")
         nodes_tree = {}
     for extra in sorted(set(tree) - set(GRAPH_KEYS)):
         report.add("unknown-field", pointer(key, extra), f"graph has an unknown entry {extra!r}; it was ignored")
-    nodes: dict[str, NIRNode] = {}
+    nodes: dict[str, Any] = {}
     dropped: dict[str, str | None] = {}
     for name, sub in nodes_tree.items():
         problem = name_problem(name)
         if problem:
             report.add("invalid-node", pointer(key, "nodes"), f"node name {name!r} {problem}; the node was left out")
             continue
-        node = build_node(sub, report, (*key, name), json)
+        node = build_node(sub, report, build, (*key, name), json)
         if node is None:
             dropped[name] = sub.get("type") if isinstance(sub, dict) and isinstance(sub.get("type"), str) else None
         else:
             nodes[name] = node
     edges = _edges(tree.get("edges"), report, key)
     metadata = _metadata(tree.get("metadata"), report, key, json)
-    graph = graph_class(nodes=nodes, edges=edges, metadata=metadata, type_check=False)
+    graph = build.graph(nodes, edges, metadata)
     if dropped:
         report.dropped[key] = dropped
     return graph
 
 
-def build_node(tree: Any, report: Report, key: Key, json: bool = False) -> NIRNode | None:
+def build_node(tree: Any, report: Report, build: Builders, key: Key, json: bool = False) -> Any:
     """One node from its tree, or None (with a finding) if it cannot be built."""
     where = pointer(key)
     if not isinstance(tree, dict):
@@ -77,15 +97,15 @@ def build_node(tree: Any, report: Report, key: Key, json: bool = False) -> NIRNo
     if not isinstance(kind, str):
         report.add("invalid-node", where, "node has no 'type' string")
         return None
-    classes = node_types()
+    classes = build.classes
     cls = classes.get(kind)
     if cls is None:
         close = difflib.get_close_matches(kind, list(classes), n=1)
         hint = f"did you mean {close[0]!r}?" if close else f"known types: {', '.join(sorted(classes))}"
         report.add("invalid-node", where, f"unknown node type {kind!r}", hint)
         return None
-    if issubclass(cls, GraphBase):
-        return build_graph(tree, report, key, json)
+    if unit_spec(kind).kind == "graph":
+        return build_graph(tree, report, build, key, json)
     check_level(group_level(key), where)
     known = {f.name: f for f in unit_spec(kind).fields}
     if json:
@@ -143,7 +163,7 @@ def _plain(value: Any, field: Any) -> Any:
     The reference package gives numpy scalars here; a 0-d array would not do (PyTorch's
     layers take a stride of `np.int64(1)` but not of `np.array(1)`).
     """
-    if field.shape is None and not _is_shape(field) and isinstance(value, np.ndarray) and value.ndim == 0:
+    if field.shape is None and not is_shape_field(field) and isinstance(value, np.ndarray) and value.ndim == 0:
         return value.item() if value.dtype.kind in "biuf" else value
     return value
 
@@ -235,129 +255,6 @@ def _metadata_value(value: Any, json: bool, level: int, where: str) -> Any:
     return value
 
 
-def graph_tree(graph: GraphBase, found: Shapes | None = None, key: Key = ()) -> Tree:
-    """The HDF5 tree of a graph: the reference package's layout, arrays as numpy.
-
-    `found`, the graph's analysis, gives each node the port shapes the graph determines (see
-    `node_tree`). A graph nested beyond limits.MAX_DEPTH, or a node name HDF5 cannot hold,
-    raises NIRFormatError: no file is written that the reader would refuse.
-    """
-    check_level(group_level(key) + 1, pointer(key, "nodes"))
-    out: Tree = {"type": type(graph).__name__}
-    nodes = {}
-    for name, n in graph.nodes.items():
-        problem = name_problem(name)
-        if problem:
-            raise NIRFormatError(f"{pointer(key, 'nodes')}: node name {name!r} {problem}, so it cannot be written")
-        if not isinstance(n, NIRNode):
-            raise NIRFormatError(
-                f"{pointer((*key, name))}: a {type(n).__name__} is not a NIR node and cannot be written"
-            )
-        sub = (*key, name)
-        shapes = (found.inputs.get(sub), found.outputs.get(sub)) if found is not None else (None, None)
-        nodes[name] = graph_tree(n, found, sub) if isinstance(n, GraphBase) else node_tree(n, sub, shapes)
-    out["nodes"] = nodes
-    edges = np.empty((len(graph.edges), 2), dtype=object)
-    for i, (src, dst) in enumerate(graph.edges):
-        edges[i] = (src, dst)
-    out["edges"] = edges
-    if graph.metadata:
-        out["metadata"] = _metadata_tree(graph.metadata, pointer(key, "metadata"), group_level(key) + 1)
-    return out
-
-
-def node_tree(node: NIRNode, key: Key = (), shapes: tuple[Shape | None, Shape | None] = (None, None)) -> Tree:
-    """The HDF5 tree of one node: its type and one value per set field, as the reference package reads them.
-
-    `shapes` are the node's input and output shape as its graph determines them. A field that
-    declares a port's shape and was left open (Conv `input_shape`, Flatten `input_type`,
-    Output `shape`) is written from them: the reference package cannot read a Conv without it.
-    A parameter that broadcasts (a 0-d `tau`, `w_in` of shape (1,)) is written at the shape
-    the graph gives it, as the reference's type check asks for equal shapes. Tensors are
-    written as numpy arrays, valid shapes as int64 arrays, other values as given (a stride of
-    1 stays one integer: the schema allows it, and both packages read it back as given).
-    """
-    check_level(group_level(key), pointer(key))
-    spec = node.unit_spec
-    found = view(node)
-    env = _port_env(spec, found.env, *shapes)
-    declared = declared_values(spec, *shapes)
-    fields = {f.name: f for f in spec.fields}
-    out: Tree = {"type": type(node).__name__}
-    for name, attr in fields_of(type(node)).attribute.items():
-        if name in ("type", "metadata"):
-            continue
-        value = getattr(node, attr)
-        field = fields.get(name)
-        if value is None:
-            value = declared.get(name)
-        elif field is not None and (field.shape is not None or _is_shape(field)):
-            value = found.values.get(name, value) if found.values.get(name) is not None else value
-        if value is None:
-            continue
-        if field is not None and field.shape is not None:
-            value = _tensor_value(value, field, env)
-        elif isinstance(value, tuple | list):
-            value = np.asarray(value, dtype=np.int64) if value else np.zeros(0, np.int64)
-        elif isinstance(value, bool | int) and not isinstance(value, np.ndarray):
-            value = np.int64(value)
-        out[name] = value
-    if node.metadata:
-        out["metadata"] = _metadata_tree(node.metadata, pointer(key, "metadata"), group_level(key) + 1)
-    return out
-
-
-def _is_shape(field: Any) -> bool:
+def is_shape_field(field: Any) -> bool:
     """Whether a field's value is a whole shape (`x-nir-value` like `["...S"]`), stored as an int64 array."""
     return field.value is not None and any(str(d).startswith("...") for d in field.value)
-
-
-def _port_env(spec: Any, env: dict, shape_in: Shape | None, shape_out: Shape | None) -> dict:
-    """The node's own symbol bindings, with those its port shapes fix."""
-    env = dict(env)
-    for pattern, shape in ((spec.input, shape_in), (spec.output, shape_out)):
-        if shape is not None and pattern is not None:
-            try:
-                match(spec.name, "port", pattern, shape, env)
-            except ValueError:
-                pass  # a contradiction is a finding of the checks; the value is written as it is
-    return env
-
-
-def _tensor_value(value: Any, field: Any, env: dict) -> np.ndarray:
-    array = value.load() if is_lazy(value) else to_numpy(value)
-    if field.broadcast:
-        target = resolve(field.shape, env)
-        if target is not None and array.shape != target:
-            try:
-                array = np.ascontiguousarray(np.broadcast_to(array, target))
-            except ValueError:
-                pass  # does not broadcast: a finding of the checks; written as it is
-    return array
-
-
-def _metadata_tree(value: dict[str, Any], where: str, level: int) -> Tree:
-    check_level(level, where)
-    out: Tree = {}
-    for key, item in value.items():
-        if not isinstance(key, str) or not key:
-            raise NIRArgumentError(f"{where}: metadata keys must be non-empty strings, not {key!r}")
-        problem = name_problem(key)  # metadata keys become HDF5 names, like node names
-        if problem:
-            raise NIRArgumentError(f"{where}: metadata key {key!r} {problem}")
-        if isinstance(item, dict):
-            out[key] = _metadata_tree(item, f"{where}/{key}", level + 1)
-        elif isinstance(item, int) and not isinstance(item, bool) and not -(2**63) <= item < 2**63:
-            raise NIRArgumentError(f"{where}/{key}: integer {item} does not fit in 64 bits")
-        elif isinstance(item, str | bytes | bool | int | float | np.generic | np.ndarray):
-            out[key] = item
-        elif isinstance(item, list | tuple):
-            array = np.asarray(item)
-            if array.dtype == object:
-                raise NIRArgumentError(f"{where}/{key}: a metadata list must hold values of one kind")
-            out[key] = array
-        elif hasattr(item, "__array__") or hasattr(item, "detach"):  # a torch tensor or JAX array: its numbers
-            out[key] = to_numpy(item)
-        else:
-            raise NIRArgumentError(f"{where}/{key}: metadata of type {type(item).__name__} cannot be stored")
-    return out

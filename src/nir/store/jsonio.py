@@ -12,7 +12,7 @@ from nir.errors import NIRArgumentError
 from nir.graph import GraphBase
 from nir.inference import Shapes
 from nir.spec import SPEC_VERSION, schema_id
-from nir.store.document import graph_tree
+from nir.store.layout import graph_tree
 from nir.types import tensor_to_json
 
 

@@ -6,14 +6,17 @@ import json
 import os
 import stat
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from nir.analysis import settle, warn
 from nir.errors import NIRArgumentError, NIRFormatError, NIRValidationError, UnsupportedVersionError
 from nir.findings import Report
-from nir.graph import GraphBase
-from nir.store import document, versions
+from nir.store import versions
+from nir.store.document import Builders, build_graph, model_builders, plain_builders
 from nir.store.source import Source, read_file_tree, source_name
+
+if TYPE_CHECKING:
+    from nir.graph import GraphBase
 
 
 def validate_path(path: str | os.PathLike[str]) -> Report:
@@ -21,8 +24,8 @@ def validate_path(path: str | os.PathLike[str]) -> Report:
     name = os.fspath(path)
     try:
         if name.lower().endswith(".json"):
-            return read_json(path, warn_findings=False).report
-        return load(path, lazy=True)[1]
+            return _json_graph(_text_of(path), name, plain_builders())[1]
+        return load(path, lazy=True, build=plain_builders())[1]
     except UnsupportedVersionError as err:
         report = Report(source=name)
         report.add("unsupported-version", "", str(err))
@@ -33,8 +36,12 @@ def validate_path(path: str | os.PathLike[str]) -> Report:
         return report
 
 
-def load(source: Source, lazy: bool = False, check: bool = True) -> tuple[GraphBase, Report]:
+def load(
+    source: Source, lazy: bool = False, check: bool = True, build: Builders | None = None
+) -> tuple[GraphBase, Report]:
     """Read a file leniently: the graph (bad nodes left out) and a report of every problem.
+
+    The graph is made of node models, unless `build` says otherwise (see `document.plain_builders`).
 
     Raises NIRFormatError only when there is no graph to return (not HDF5, no `node` group,
     a refused link, a size over the limits, an unsupported version).
@@ -57,11 +64,11 @@ def load(source: Source, lazy: bool = False, check: bool = True) -> tuple[GraphB
         report.add(
             "migrated", "", f"file version {version or 'none'} uses the {layout} layout; upgraded: {'; '.join(notes)}"
         )
-    graph = document.build_graph(graph_tree, report)
+    graph = build_graph(graph_tree, report, build or model_builders())
     return graph, _settled(graph, report, check)
 
 
-def _settled(graph: GraphBase, report: Report, check: bool) -> Report:
+def _settled(graph: Any, report: Report, check: bool) -> Report:
     """Keep what reading found on the graph, then check it (without showing a warning: the caller decides)."""
     report.read = tuple(report.findings)
     if check:
@@ -97,6 +104,12 @@ def from_json(
     text: str | bytes | dict[str, Any], strict: bool = False, source: str = "<json>", warn_findings: bool = True
 ) -> GraphBase:
     """A graph from a JSON document (text or parsed); see `read` for `strict` and `warn_findings`."""
+    graph, report = _json_graph(text, source, model_builders())
+    return _finish(graph, report, strict, warn_findings, source)
+
+
+def _json_graph(text: str | bytes | dict[str, Any], source: str, build: Builders) -> tuple[Any, Report]:
+    """The graph of a JSON document, checked, and its report."""
     report = Report(source=source)
     try:
         doc = json.loads(text) if isinstance(text, str | bytes) else text
@@ -111,20 +124,24 @@ def from_json(
         raise NIRFormatError("a NIR JSON document needs a 'version' string")
     versions.layout_of(version)
     try:
-        graph = document.build_graph(doc["graph"], report, json=True)
+        graph = build_graph(doc["graph"], report, build, json=True)
     except RecursionError:
         raise NIRFormatError(f"{source}: graphs nested too deeply to read") from None
-    return _finish(graph, _settled(graph, report, True), strict, warn_findings, source)
+    return graph, _settled(graph, report, True)
 
 
 def read_json(path: str | os.PathLike[str], strict: bool = False, warn_findings: bool = True) -> GraphBase:
     """Read a JSON document from a file."""
+    return from_json(_text_of(path), strict=strict, source=str(path), warn_findings=warn_findings)
+
+
+def _text_of(path: str | os.PathLike[str]) -> str:
+    """The text of a JSON document's file; NIRFormatError if it cannot be read."""
     if not isinstance(path, str | os.PathLike):
         raise NIRArgumentError(f"nir.read_json expects a path, not {type(path).__name__}")
     if os.path.exists(path) and not os.path.isdir(path) and not stat.S_ISREG(os.stat(path).st_mode):
         raise NIRFormatError(f"{path}: not a regular file")
     try:
-        text = Path(path).read_text("utf-8")
+        return Path(path).read_text("utf-8")
     except (OSError, UnicodeDecodeError) as err:
         raise NIRFormatError(f"{path}: cannot read ({err})") from None
-    return from_json(text, strict=strict, source=str(path), warn_findings=warn_findings)

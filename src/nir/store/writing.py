@@ -14,7 +14,7 @@ from nir.errors import NIRArgumentError, NIRError, NIRValidationError, NIRWriteE
 from nir.graph import GraphBase
 from nir.inference import Shapes
 from nir.spec import SPEC_VERSION, schema_id
-from nir.store import document, h5write, jsonio
+from nir.store import h5write, jsonio, layout
 from nir.store.atomic import atomic_path
 from nir.store.source import Source, source_name
 
@@ -39,7 +39,7 @@ def write(
         raise NIRArgumentError(f"nir.write expects a NIRGraph, not {type(graph).__name__}")
     plan = h5write.compression_plan(compression, compression_opts)
     found = _checked(graph, strict, warn_findings)
-    content = {"version": SPEC_VERSION, "node": document.graph_tree(graph, found)}
+    content = {"version": SPEC_VERSION, "node": layout.graph_tree(graph, found)}
     attrs = {"schema": schema_id()}
     with _writing(target):
         if isinstance(target, str | os.PathLike):
