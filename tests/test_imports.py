@@ -96,3 +96,21 @@ def test_version_is_the_installed_distributions() -> None:
     from importlib.metadata import version
 
     assert nir.__version__ == version("nir")
+
+
+CORPUS_FILE = Path(__file__).resolve().parent.parent.parent / "shared" / "corpus" / "lif_norse.nir"
+
+
+@pytest.mark.parametrize("heavy", ["pydantic", "nir._generated.models", "nir.node"])
+def test_validating_a_file_builds_no_models(heavy: str) -> None:
+    loaded = _loaded_after(
+        f"from nir.cli import main\nassert main(['validate', '--no-isolate', {str(CORPUS_FILE)!r}]) == 0"
+    )
+    assert "nir.plain" in loaded
+    assert heavy not in loaded
+
+
+def test_a_command_imports_only_its_own_module() -> None:
+    loaded = _loaded_after(f"from nir.cli import main\nmain(['validate', '--no-isolate', {str(CORPUS_FILE)!r}])")
+    assert "nir.cli.validate" in loaded
+    assert not {"nir.cli.convert", "nir.cli.draw", "nir.cli.info", "nir.cli.schema"} & loaded

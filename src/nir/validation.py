@@ -8,9 +8,8 @@ from typing import Any
 from nir.analysis import check_node, settle
 from nir.errors import NIRArgumentError
 from nir.findings import Report
-from nir.graph import GraphBase
-from nir.node import NIRNode
-from nir.store import validate_path
+from nir.store.reading import validate_path
+from nir.topology import is_graph, unit_of
 
 __all__ = ["validate"]
 
@@ -21,9 +20,9 @@ def validate(target: Any) -> Report:
     A graph in memory also gets the shapes inference found (as `read` gives them). Files are
     opened lazily: large tensors are checked from their headers (shape, dtype).
     """
-    if isinstance(target, GraphBase):
+    if is_graph(target):
         return settle(target, warn_findings=False)
-    if isinstance(target, NIRNode):
+    if unit_of(target) is not None:
         return check_node(target)
     if not isinstance(target, str | os.PathLike):
         raise NIRArgumentError(f"nir.validate takes a graph, a node or a path, not {type(target).__name__}")

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
+from typing import Any
 
-import nir
-from nir.cli import convert, draw, info, schema, validate
 from nir.errors import NIRError
 
 EXAMPLES = """examples:
@@ -19,23 +19,53 @@ EXAMPLES = """examples:
 Run `nir COMMAND --help` for each command's options."""
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The argument parser of the `nir` command."""
+COMMANDS = {
+    "validate": "check .nir and .json files against the spec",
+    "info": "show what a NIR file holds",
+    "schema": "write the spec as JSON Schema",
+    "convert": "convert between .nir (HDF5) and .json, upgrading old files",
+    "draw": "draw the network (SVG, PNG or DOT)",
+}
+"""Every command and its line in `nir --help`. Its module, `nir.cli.<command>`, is imported only to run
+it (as pip loads its commands), so that `nir validate` does not pay for what `nir convert` needs."""
+
+
+class _Version(argparse.Action):
+    """`--version`: the installed package's version, looked up only when asked for."""
+
+    def __call__(self, parser: argparse.ArgumentParser, *args: Any, **kwargs: Any) -> None:
+        import nir
+
+        print(f"nir {nir.__version__} (spec {nir.SPEC_VERSION})")
+        parser.exit()
+
+
+def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
+    """The argument parser of the `nir` command, with the options of the command `argv` names (all, if None)."""
     parser = argparse.ArgumentParser(
         prog="nir",
         description="Validate, inspect, convert and draw NIR (Neuromorphic Intermediate Representation) files.",
         epilog=EXAMPLES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--version", action="version", version=f"nir {nir.__version__} (spec {nir.SPEC_VERSION})")
+    parser.add_argument("--version", action=_Version, nargs=0, help="show the version and exit")
     parser.add_argument("--debug", action="store_true", help="show Python tracebacks on failure")
     # Every command also takes --debug after its name; SUPPRESS keeps the main flag's value.
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show Python tracebacks")
     commands = parser.add_subparsers(title="commands", metavar="COMMAND")
-    for module in (validate, info, schema, convert, draw):
-        module.add_parser(commands, [common])
+    named = _command_named(argv)
+    for name, line in COMMANDS.items():
+        if argv is None or name == named:
+            importlib.import_module(f"nir.cli.{name}").add_parser(commands, [common], line)
+        else:
+            commands.add_parser(name, help=line)  # listed; its options are read when it is the one run
     return parser
+
+
+def _command_named(argv: list[str]) -> str | None:
+    """The command an argument list runs: its first argument that is no option (options before it take no value)."""
+    return next((a for a in argv if not a.startswith("-")), None)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -44,7 +74,8 @@ def main(argv: list[str] | None = None) -> int:
         # Names in files may hold text a terminal cannot encode: escape it, never fail on it.
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(errors="backslashreplace")
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else argv
+    parser = build_parser(argv)
     args = parser.parse_args(argv)
     if not hasattr(args, "run"):
         parser.print_help()

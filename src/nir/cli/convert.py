@@ -21,11 +21,11 @@ and an existing output file only with --force."""
 FORMATS = {".nir": "hdf5", ".h5": "hdf5", ".hdf5": "hdf5", ".json": "json"}
 
 
-def add_parser(commands: argparse._SubParsersAction, parents: list[argparse.ArgumentParser]) -> None:
+def add_parser(commands: argparse._SubParsersAction, parents: list[argparse.ArgumentParser], line: str) -> None:
     """Register the `convert` command."""
     parser = commands.add_parser(
         "convert",
-        help="convert between .nir (HDF5) and .json, upgrading old files",
+        help=line,
         description="Convert a NIR file to the current spec, as HDF5 (.nir) or JSON (.json) by the output's extension.",
         epilog=EXAMPLES,
         formatter_class=argparse.RawDescriptionHelpFormatter,

@@ -20,11 +20,11 @@ EXAMPLES = """examples:
 SVG and PNG need Graphviz's `dot` program (Debian/Ubuntu: apt-get install graphviz)."""
 
 
-def add_parser(commands: argparse._SubParsersAction, parents: list[argparse.ArgumentParser]) -> None:
+def add_parser(commands: argparse._SubParsersAction, parents: list[argparse.ArgumentParser], line: str) -> None:
     """Register the `draw` command."""
     parser = commands.add_parser(
         "draw",
-        help="draw the network (SVG, PNG or DOT)",
+        help=line,
         description="Draw a NIR graph: nodes with name, type and shape; nested graphs as boxes; "
         "recurrent edges dashed.",
         epilog=EXAMPLES,

@@ -28,11 +28,11 @@ Large tensors are not read: the file is opened lazily and sizes come from datase
 exit codes: 0 valid, 1 invalid (still described), 2 unreadable or a usage error"""
 
 
-def add_parser(commands: argparse._SubParsersAction, parents: list[argparse.ArgumentParser]) -> None:
+def add_parser(commands: argparse._SubParsersAction, parents: list[argparse.ArgumentParser], line: str) -> None:
     """Register the `info` command."""
     parser = commands.add_parser(
         "info",
-        help="show what a NIR file holds",
+        help=line,
         description="Show a NIR file's version, nodes (type, shapes, parameters), edges and metadata.",
         epilog=EXAMPLES,
         formatter_class=argparse.RawDescriptionHelpFormatter,

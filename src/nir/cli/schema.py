@@ -15,11 +15,11 @@ EXAMPLES = """examples:
   nir schema --bundle -o spec/      # spec/nir-1.0.schema.json"""
 
 
-def add_parser(commands: argparse._SubParsersAction, parents: list[argparse.ArgumentParser]) -> None:
+def add_parser(commands: argparse._SubParsersAction, parents: list[argparse.ArgumentParser], line: str) -> None:
     """Register the `schema` command."""
     parser = commands.add_parser(
         "schema",
-        help="write the spec as JSON Schema",
+        help=line,
         description="Write the NIR spec's JSON Schema files (draft 2020-12), or one schema with every $ref inside it.",
         epilog=EXAMPLES,
         formatter_class=argparse.RawDescriptionHelpFormatter,

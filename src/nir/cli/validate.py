@@ -23,11 +23,11 @@ SUFFIXES = (".nir", ".json")
 UNREADABLE = ("unreadable", "unsupported-version")
 
 
-def add_parser(commands: argparse._SubParsersAction, parents: list[argparse.ArgumentParser]) -> None:
+def add_parser(commands: argparse._SubParsersAction, parents: list[argparse.ArgumentParser], line: str) -> None:
     """Register the `validate` command."""
     parser = commands.add_parser(
         "validate",
-        help="check .nir and .json files against the spec",
+        help=line,
         description="Check NIR files (or every *.nir and *.json under folders) and report each problem.",
         epilog=EXAMPLES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
