@@ -19,6 +19,7 @@ import platform
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,6 +41,8 @@ BIG_SIZE = 16384  # 16384 x 16384 float32 = 1 GiB
 BIG_SECONDS = 1.0
 BIG_RSS_MB = 100.0
 MAX_EXPONENT = 1.1
+LIF_NEURONS = 100
+MAX_BUILD_SLOWDOWN = 3.0
 TIMEOUT = 600
 
 # Reference 1.0.8 cannot type-check these corpus files; it reads them with type_check=False.
@@ -92,6 +95,41 @@ def run_worker(python: str, spec: dict[str, Any], timeout: float = TIMEOUT) -> d
         lines = [ln for ln in proc.stderr.strip().splitlines() if ln.strip()]
         return {"error": lines[-1] if lines else f"exit status {proc.returncode}"}
     return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def run_process(argv: list[str], ok_codes: tuple[int, ...] = (0,), timeout: float = TIMEOUT) -> dict[str, Any]:
+    """Time a whole process from the outside: start-up, imports and the work; its CPU time and peak RSS (wait4)."""
+    env = dict(os.environ, PYTHONHASHSEED="0", OMP_NUM_THREADS="1")
+    with tempfile.TemporaryFile() as output:
+        start = time.perf_counter()
+        proc = subprocess.Popen(argv, stdout=output, stderr=subprocess.STDOUT, cwd=ROOT, env=env)
+        deadline = start + timeout
+        while True:
+            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+            if pid:
+                break
+            if time.perf_counter() > deadline:
+                proc.kill()
+                os.wait4(proc.pid, 0)
+                return {"error": f"timed out after {timeout} s"}
+            time.sleep(0.0005)
+        seconds = time.perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        if proc.returncode not in ok_codes:
+            output.seek(0)
+            lines = [ln for ln in output.read().decode(errors="replace").splitlines() if ln.strip()]
+            return {"error": lines[-1] if lines else f"exit status {proc.returncode}"}
+    peak = usage.ru_maxrss / 1024  # kibibytes on Linux
+    cpu = usage.ru_utime + usage.ru_stime
+    return {"seconds": seconds, "cpu_seconds": cpu, "peak_rss_mb": peak, "vmhwm_mb": peak, "extra": {}}
+
+
+def measure_once(python: str, spec: dict[str, Any]) -> dict[str, Any]:
+    """One sample: a worker's timing of an operation, or a whole process timed from outside (`process`)."""
+    if spec["op"] == "process":
+        argv = [python if a == "{python}" else a for a in spec["argv"]]
+        return run_process(argv, tuple(spec.get("ok_codes", (0,))))
+    return run_worker(python, spec)
 
 
 def log(message: str) -> None:
@@ -210,6 +248,8 @@ def plan(args: argparse.Namespace, work: Path) -> list[Measure]:
             )
         )
 
+    measures += startup_measures(args)
+
     if not args.skip_big:
         big = work / "big_1gib.nir"
         make_big_file(args.ours_python, big)
@@ -231,6 +271,56 @@ def plan(args: argparse.Namespace, work: Path) -> list[Measure]:
             if m.ref_from and m.ref_from not in keys:
                 m.ref_from = None
     return measures
+
+
+def startup_measures(args: argparse.Namespace) -> list[Measure]:
+    """Start-up: `import nir`, the `nir validate` command on each corpus file, and building one LIF node.
+
+    A process is timed whole from the outside (interpreter start, imports, the work). Our
+    package's modules are compiled first (untimed), as pip compiles the reference's on install:
+    with PYTHONDONTWRITEBYTECODE set, an editable install would otherwise compile on every start.
+    """
+    subprocess.run([args.ours_python, "-m", "compileall", "-q", str(ROOT / "src" / "nir")], check=True)
+    nir_command = str(Path(args.ours_python).with_name("nir"))
+    imports = {"op": "process", "argv": ["{python}", "-c", "import nir"]}
+    first_model = {"op": "process", "argv": ["{python}", "-c", "import nir; nir.LIF"]}
+    out = [
+        Measure("startup_import", "start-up", "import nir", imports, imports, note="python -c 'import nir'"),
+        Measure(
+            "startup_first_model",
+            "start-up",
+            "import nir; nir.LIF",
+            first_model,
+            first_model,
+            note="for context: our models load on first use",
+        ),
+    ]
+    for path in sorted(CORPUS.glob("*.nir")):
+        ref_kw = CORPUS_KWARGS.get(path.name, ({}, {}, ""))[1]
+        read = f"import nir; nir.read({str(path)!r}, **{ref_kw!r})"
+        out.append(
+            Measure(
+                f"startup_validate_{path.stem}",
+                f"corpus {path.name}",
+                "nir validate (command)",
+                # exit 1 is the verdict "invalid", a finished run
+                {"op": "process", "argv": [nir_command, "validate", str(path)], "ok_codes": [0, 1]},
+                {"op": "process", "argv": ["{python}", "-c", read]},
+                note=f'ours: the nir validate command; ref: python -c "{read.replace(str(path), path.name)}"',
+            )
+        )
+    build = {"op": "build_lif", "n": LIF_NEURONS}
+    out.append(
+        Measure(
+            "build_lif",
+            f"LIF of {LIF_NEURONS} neurons",
+            "build one node",
+            build,
+            build,
+            note="nir.LIF(tau=, r=, v_leak=, v_threshold=, v_reset=) from float32 arrays; the time of one build",
+        )
+    )
+    return out
 
 
 def _write_measure(workload: str, n: int, out: Path, label: str) -> Measure:
@@ -289,7 +379,7 @@ def run(measures: list[Measure], repeats: int, ours_python: str, ref_python: str
                 ref_samples = (by_key[m.ref_from] if m.ref_from else m).samples["ref"]
                 other = ref_samples if side == "ours" else m.samples["ours"]
                 for _ in range(balance(m.samples[side], other)):
-                    result = run_worker(pythons[side], spec)
+                    result = measure_once(pythons[side], spec)
                     if "error" in result:
                         m.errors[side] = result["error"]
                         m.failures[side] += 1
@@ -320,6 +410,8 @@ def spread(samples: list[dict[str, Any]]) -> str:
 def fmt_time(seconds: float | None) -> str:
     if seconds is None:
         return "—"
+    if seconds < 1e-3:
+        return f"{seconds * 1e6:.2f} µs"
     if seconds < 1:
         return f"{seconds * 1000:.1f} ms"
     return f"{seconds:.2f} s"
@@ -380,13 +472,25 @@ def summarise(measures: list[Measure], args: argparse.Namespace) -> dict[str, An
         if row is None:
             return
         met = row["ratio"] is not None and row["ratio"] >= minimum
-        row["target"], row["met"] = f"≥ {minimum:g}x", met
+        row["target"], row["met"] = f"≥ {minimum:.3g}x", met
         targets.append({"target": label, "value": _ratio(row["ratio"]), "met": met})
 
     n = TARGET_CHAIN
     ratio_target(f"chain_{n}_read", 3, f"read (with validation) chain {n}: ≥ 3x faster")
     ratio_target(f"chain_{n}_write", 3, f"write chain {n}: ≥ 3x faster")
     ratio_target(f"chain_{n}_validate", 10, f"validate chain {n} vs ref read(type_check=True): ≥ 10x faster")
+
+    ratio_target("startup_import", 1, "import nir: no slower than the reference's import nir")
+    for key in sorted(k for k in rows_by_key if k.startswith("startup_validate_")):
+        if rows_by_key[key]["ref_s"] is None:
+            continue  # a file the reference cannot read: nothing to compare with
+        name = rows_by_key[key]["workload"].removeprefix("corpus ")
+        ratio_target(key, 1, f"nir validate {name}: no slower than the reference's python -c 'import nir; nir.read(f)'")
+    ratio_target(
+        "build_lif",
+        1 / MAX_BUILD_SLOWDOWN,
+        f"build a {LIF_NEURONS}-neuron LIF: at most {MAX_BUILD_SLOWDOWN:g}x the reference's time",
+    )
 
     row = rows_by_key.get(f"affine_{AFFINE_SIZE}_write")
     if row is not None:
@@ -474,7 +578,8 @@ def render(summary: dict[str, Any], meta: dict[str, Any]) -> str:
         f"wall time {meta['wall_s']:.0f} s",
         "",
         "Ratio = reference median / our median (> 1: ours is faster). Both run in fresh subprocesses,",
-        "alternating; import time is excluded (the worker times only the operation). The faster side is",
+        "alternating; import time is excluded (the worker times only the operation), except in the",
+        "start-up rows, which time the whole process from outside. The faster side is",
         f"sampled up to {MAX_SAMPLES_PER_REPEAT} times per repeat, about as often as it is faster, so that both",
         "spend similar time under measurement (sample counts in the details table).",
         "",
