@@ -38,6 +38,7 @@ from hypothesis.extra import numpy as hnp
 import nir
 from nir import shapes
 from nir.findings import CODES, Report
+from nir.names import name_problem
 
 SCALE = float(os.environ.get("HYPOTHESIS_MAX_EXAMPLES_SCALE", "1"))
 
@@ -90,7 +91,7 @@ NEURONS = ("I", "LI", "IF", "LIF", "CubaLI", "CubaLIF")
 # metadata: what docs/file-format.md promises to bring back unchanged
 KEYS = st.text(
     st.characters(blacklist_categories=("Cs",), blacklist_characters="/\x00"), min_size=1, max_size=8
-).filter(lambda k: k != ".")
+).filter(lambda k: name_problem(k) is None)  # the schema's name rule: not "." or ".."
 TEXT = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=12)
 NUMERIC_DTYPES = st.sampled_from(
     [np.float16, np.float32, np.float64, np.int8, np.int16, np.int32, np.int64, np.uint8, np.uint64, np.bool_]
