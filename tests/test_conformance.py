@@ -27,7 +27,7 @@ from jsonschema import Draft202012Validator
 
 import nir
 from nir.errors import NIRFormatError, NIRValidationError, UnsupportedVersionError
-from nir.findings import CODES
+from nir.findings import CODES, SEVERITIES
 from nir.graph import GraphBase
 from nir.node import values_equal
 from nir.store import versions
@@ -109,8 +109,14 @@ def test_committed_files_are_the_generator_output() -> None:
     assert not stale, f"run `python conformance/generate.py`: stale {stale}"
 
 
-def test_generator_severities_are_the_spec_codes() -> None:
-    assert _generator().SEVERITY == {code: severity for code, (severity, _) in CODES.items()}
+def test_generator_reads_the_package_finding_codes() -> None:
+    """One list of codes: the generator reads src/nir/spec/findings.json, as nir.findings.CODES does."""
+    _generator()
+    from generator.spec import FINDINGS, severities
+
+    assert FINDINGS.samefile(Path(nir.spec.__file__).with_name("findings.json"))
+    assert severities() == {code: severity for code, (severity, _) in CODES.items()}
+    assert set(CODES) == set(nir.spec.finding_codes()) and all(s in SEVERITIES for s, _ in CODES.values())
 
 
 @pytest.mark.parametrize("item", CASES, ids=lambda item: _key(item[0], item[2]))
