@@ -12,6 +12,7 @@ output      the stable JSON text
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 from .document import document
 from .graph import graph_checks
@@ -40,5 +41,7 @@ def render() -> dict[str, str]:
         descriptions = [c["description"] for g in groups for c in g["cases"]]
         duplicates = {d for d in descriptions if descriptions.count(d) > 1}
         assert not duplicates, f"{path}: case descriptions must be unique: {duplicates}"
+        for number, case in enumerate((c for g in groups for c in g["cases"]), 1):
+            case.setdefault("hdf5", f"hdf5/{Path(path).stem}/{number:03d}.nir")
         files[path] = dumps(groups) + "\n"
     return files

@@ -99,8 +99,12 @@ def case(
     schema_valid: bool,
     findings: tuple[str, ...] | list[str] = (),
     error: str | None = None,
+    json_only: bool = False,
 ) -> Json:
-    """One case; `valid` follows from the findings (no error finding, no fatal error)."""
+    """One case; `valid` follows from the findings (no error finding, no fatal error).
+
+    `json_only` marks a document that has no HDF5 form (its `hdf5` file is then null).
+    """
     codes = list(findings)
     if error is not None:
         assert error in FATAL and not codes, description
@@ -111,6 +115,8 @@ def case(
     record["findings"] = found
     if error is not None:
         record["error"] = error
+    if json_only:
+        record["hdf5"] = None
     return record
 
 

@@ -153,6 +153,8 @@ def _conv_weights() -> Json:
             schema_valid=True,
             findings=["invalid-node"],
         ),
+        # JSON only: an HDF5 file's one-value size pair means that size for both dimensions, as the
+        # reference package reads it; only a JSON document must list both.
         case(
             "Conv2d: input_shape with one value (x-nir-value [H, W])",
             through(
@@ -162,6 +164,7 @@ def _conv_weights() -> Json:
             ),
             schema_valid=False,
             findings=["invalid-node"],
+            json_only=True,
         ),
     )
 
