@@ -24,6 +24,7 @@ import io
 import json
 import math
 import os
+import re
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -91,9 +92,11 @@ ELEMENTWISE: dict[str, dict[str, dict[str, Any]]] = {
 NEURONS = tuple(name for name in _node_order() if spec.unit(name).kind == "neuron")
 
 # metadata: what docs/file-format.md promises to bring back unchanged
+# Metadata keys follow the node-name rule of the schema ('.' and '..' are HDF5 path syntax, as are '/' and NUL).
+NAME = re.compile(spec.bundled()["$defs"]["NIRGraph"]["properties"]["nodes"]["propertyNames"]["pattern"])
 KEYS = st.text(
     st.characters(blacklist_categories=("Cs",), blacklist_characters="/\x00"), min_size=1, max_size=8
-).filter(lambda k: k != ".")
+).filter(lambda k: NAME.fullmatch(k) is not None)
 TEXT = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=12)
 NUMERIC_DTYPES = st.sampled_from(
     [np.float16, np.float32, np.float64, np.int8, np.int16, np.int32, np.int64, np.uint8, np.uint64, np.bool_]
