@@ -1,4 +1,4 @@
-"""The examples of the spec's node types (`examples` and `x-nir-examples` in schema/1.0), read as plain data.
+"""The examples of the spec's node types (`examples` and `x-nir-examples` in the schema), read as plain data.
 
 Needs numpy only and reads the schema files by path, so that scripts run with the reference
 package's interpreter (store_ref_write.py) can use it as well as this package's tests.
@@ -7,6 +7,7 @@ package's interpreter (store_ref_write.py) can use it as well as this package's 
 from __future__ import annotations
 
 import copy
+import importlib.util
 import json
 import math
 from functools import cache
@@ -15,7 +16,19 @@ from typing import Any
 
 import numpy as np
 
-SCHEMA = Path(__file__).resolve().parent.parent / "schema" / "1.0"
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _spec_version() -> str:
+    """SPEC_VERSION of this tree, from its stdlib-only module loaded by path (under any package named nir)."""
+    spec = importlib.util.spec_from_file_location("_nir_version", ROOT / "src" / "nir" / "spec" / "version.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.SPEC_VERSION
+
+
+SCHEMA = ROOT / "schema" / _spec_version()
 SPELLED = {"NaN": math.nan, "Infinity": math.inf, "-Infinity": -math.inf}
 
 

@@ -42,7 +42,8 @@ def units(dtype: np.dtype) -> dict:
     """name -> (input shape, output shape, node): each unit's first schema example, and two more Conv2d layouts."""
     chosen = {}
     for name in node_types():
-        if name not in ("Input", "Output", "NIRGraph"):
+        # The reference 1.0.8 knows the units of spec 1.0; Input, Output and the graph frame each unit.
+        if name not in ("Input", "Output", "NIRGraph") and schema(name)["x-nir-since"] == "1.0":
             chosen[name] = examples(name)[0]
     # The reference's Conv2d takes the kernel's height for both dimensions: only square kernels.
     conv = [e for e in examples("Conv2d") if len(set(e[0]["weight"]["shape"][2:])) == 1]

@@ -6,14 +6,26 @@ from the implementation under test.
 
 from __future__ import annotations
 
+import importlib.util
 import json
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent.parent
-SCHEMA_DIR = ROOT / "schema" / "1.0"
 FINDINGS = ROOT / "src" / "nir" / "spec" / "findings.json"
+
+
+def _spec_version() -> str:
+    """SPEC_VERSION, from the package's stdlib-only version module loaded by path (nir is never imported)."""
+    spec = importlib.util.spec_from_file_location("_nir_version", ROOT / "src" / "nir" / "spec" / "version.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.SPEC_VERSION
+
+
+SCHEMA_DIR = ROOT / "schema" / _spec_version()
 
 Json = dict[str, Any]
 
