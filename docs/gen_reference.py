@@ -5,7 +5,7 @@ python docs/gen_reference.py --check  # exit 1, printing a diff, if the committe
 
 The pages are committed. Their content comes from the JSON Schema of the current spec
 version (read through `nir.spec`), the formulas and aliases of the Python runtime, and
-the finding codes in `nir.findings.CODES`; nothing here restates a rule. The
+the finding codes in `nir.findings.CODES` (src/nir/spec/findings.json); nothing here restates a rule. The
 output is deterministic: no timestamps, schema order or sorted order everywhere.
 """
 
@@ -149,6 +149,28 @@ KEYWORDS: dict[str, dict[str, str]] = {
             "groups the units for tools and readers and carries no shape rule."
         ),
         "python": "`nir.spec.units()` collects every definition that has `x-nir-kind`.",
+    },
+    "x-nir-examples": {
+        "where": "every node type and the document, beside the standard `examples` keyword",
+        "value": "an array of objects, one per entry of `examples`, in the same order",
+        "from": "Scale",
+        "with": "examples",
+        "meaning": (
+            "`examples` (standard JSON Schema) lists valid instances of the definition, tensors written as in "
+            "any NIR JSON document. `x-nir-examples` says what each one shows: `description`, and for a node "
+            "type `input` and `output`, the shapes of the example node's ports (for a graph, an object mapping "
+            'each `Input` or `Output` node\'s name to its shape). `"inferred": true` marks an example whose '
+            "node does not fix its ports on its own (pooling, a 0-d parameter, a convolution without "
+            "`input_shape`): `input` is then the shape a graph feeds it, and `output` what that gives. Placed "
+            "between an `Input` of shape `input` and an `Output` of shape `output`, every example is a valid "
+            "graph without findings. The first example of a unit sets every field. Validators ignore both "
+            "keywords; implementations can test themselves against them."
+        ),
+        "python": (
+            "Read as data by the test catalogue (`tests/cases.py`), the per-unit cases of the conformance suite "
+            "(`conformance/generator/units.py`) and the Examples of the [primitives](primitives.md) page; "
+            "`tests/test_examples.py` checks every claim above."
+        ),
     },
     "x-nir-since": {
         "where": "every node type",
@@ -391,6 +413,7 @@ def unit_section(unit: UnitSpec, schema: dict[str, Any], path: str) -> list[str]
         out.append(f"**Output shape:** formula `{unit.formula}`.\n")
         out.append(f"> {formula}\n")
     out += fields_table(unit, schema)
+    out += examples_part(schema)
     if unit.kind == "graph":
         out.append(
             "**Python:** `nir.NIRGraph(nodes, edges, metadata=None, type_check=True)`; see "
@@ -430,6 +453,43 @@ def fields_table(unit: UnitSpec, schema: dict[str, Any]) -> list[str]:
     return out
 
 
+def examples_part(schema: dict[str, Any]) -> list[str]:
+    """The schema's examples of a definition, each with what its `x-nir-examples` note says."""
+    out = []
+    for i, (example, note) in enumerate(zip(schema["examples"], schema["x-nir-examples"], strict=True), 1):
+        line = f"**Example {i}:** {note['description']}."
+        if "input" in note:
+            shown = (port_text(note["input"]), port_text(note["output"]))
+            line += f" Input {shown[0]} → output {shown[1]}"
+            line += " when a graph feeds it that input." if note.get("inferred") else "."
+        out += [line + "\n", "```json", compact_json(example), "```\n"]
+    return out
+
+
+def port_text(ports: Any) -> str:
+    """A port shape, or a graph's ports by node name, as inline code."""
+    if isinstance(ports, dict):
+        return ", ".join(f"`{name}` {dims(shape)}" for name, shape in ports.items())
+    return dims(ports)
+
+
+def compact_json(value: Any, indent: int = 0) -> str:
+    """JSON with each tensor, and each object or list that fits in 80 characters, on one line."""
+    flat = json.dumps(value, ensure_ascii=False)
+    if not isinstance(value, dict | list) or is_tensor_value(value) or len(flat) <= 80 - 2 * indent:
+        return flat
+    pad, inner = "  " * indent, "  " * (indent + 1)
+    if isinstance(value, dict):
+        body = [f"{inner}{json.dumps(k, ensure_ascii=False)}: {compact_json(v, indent + 1)}" for k, v in value.items()]
+        return "{\n" + ",\n".join(body) + "\n" + pad + "}"
+    return "[\n" + ",\n".join(inner + compact_json(v, indent + 1) for v in value) + "\n" + pad + "]"
+
+
+def is_tensor_value(value: Any) -> bool:
+    """Whether a JSON value is a tensor object `{dtype, shape, data}`."""
+    return isinstance(value, dict) and set(value) == {"dtype", "shape", "data"}
+
+
 def document_section() -> list[str]:
     """The document schema: what a whole file or JSON document holds."""
     root = bundled(SPEC_VERSION)
@@ -443,6 +503,7 @@ def document_section() -> list[str]:
         text = (prop.get("description") or f"The root {ref_name(prop)}.") + extra
         out.append(f"| `{name}` | {cell(kind)} | {'yes' if name in required else 'no'} | {cell(text)} |")
     out.append("")
+    out += examples_part(root)
     return out
 
 
@@ -532,28 +593,29 @@ def keywords_page() -> str:
 
 
 def keyword_usage(key: str, places: list[tuple[str, str | None, Any]]) -> list[str]:
-    """Where a keyword is used (grouped by value) and one real excerpt of the schema."""
+    """Where a keyword is used (grouped by value, when the value is short) and one real excerpt of the schema."""
     out = ["**Used in spec " + SPEC_VERSION + ":**\n"]
     groups: dict[str, list[str]] = {}
     for name, field, value in places:
-        groups.setdefault(json.dumps(value), []).append(f"{name}.{field}" if field else name)
+        text = json.dumps(value)
+        groups.setdefault(text if len(text) <= 80 else "", []).append(f"{name}.{field}" if field else name)
     for value, where in groups.items():
-        out.append(f"- `{value}`: {', '.join(where)}")
+        out.append(f"- `{value}`: {', '.join(where)}" if value else f"- {', '.join(where)}")
     out.append("")
-    name, field, _ = next(
-        (p for p in places if p[0] in ("Conv2d", "Affine", "LIF")),
-        places[0],
-    )
+    text = KEYWORDS[key]
+    preferred = (text["from"],) if "from" in text else ("Conv2d", "Affine", "LIF")
+    name, field, _ = next((p for p in places if p[0] in preferred), places[0])
     source = defs()[name]
     if field is None:
-        excerpt = {"title": source["title"], key: source[key]}
+        shown = (text["with"], key) if "with" in text else (key,)
+        excerpt = {"title": source["title"], **{k: source[k] for k in shown}}
         label = name
     else:
         excerpt = {field: source["properties"][field]}
         label = f"{name}, field `{field}`"
     out.append(f"Example, from {label}:\n")
     out.append("```json")
-    out.append(json.dumps(excerpt, indent=2, ensure_ascii=False))
+    out.append(compact_json(excerpt))
     out.append("```\n")
     return out
 
@@ -609,7 +671,7 @@ def findings_page() -> str:
     """The table of finding codes from `nir.findings.CODES`."""
     out = [HEADER.format(version=SPEC_VERSION), "# Finding codes\n"]
     out.append(
-        "Every finding that validation can report, generated from `CODES` in `src/nir/validation/report.py`. "
+        "Every finding that validation can report, generated from `src/nir/spec/findings.json` (`nir.findings.CODES`). "
         "Codes are stable: tools may match on them. The severity is the code's default. The last column is "
         "the exit code `nir validate` gives a file whose worst finding has this code. See "
         "[Validation findings](../validation.md) for how to read a report.\n"

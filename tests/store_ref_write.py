@@ -1,6 +1,9 @@
 """Run with the REFERENCE package (nir 1.0.8): write one .nir file per case into argv[1] and
 print, as JSON, the reference's own summary of each graph it wrote (see store_summary).
 
+The per-unit nodes are the units' examples in schema/1.0 (schema_examples.py), built with
+the reference's classes.
+
 Used by test_store_reference.py; not a test module.
 """
 
@@ -8,89 +11,51 @@ from __future__ import annotations
 
 import json
 import sys
+from typing import Any
 
 import numpy as np
+from schema_examples import decode, examples, node_types, schema
 from store_summary import summarise
 
 import nir
 
 
-def units(dtype: np.dtype, rng: np.random.Generator) -> dict:
-    """name -> (input shape, output shape, node) for every unit, floats of `dtype`."""
+def node(instance: dict[str, Any], dtype: np.dtype) -> Any:
+    """The reference's node for a schema example: floats of `dtype`, lists as arrays, omitted fields at their defaults.
 
-    def normal(*shape: int) -> np.ndarray:
-        return rng.standard_normal(shape).astype(dtype)
+    The reference's dataclasses have no defaults for most fields (a Conv2d needs its stride), so a
+    field the example leaves out is given the schema's `default`.
+    """
+    defaults = {k: v["default"] for k, v in schema(instance["type"])["properties"].items() if "default" in v}
+    fields = {}
+    for key, value in decode({**defaults, **instance}).items():
+        if isinstance(value, np.ndarray) and value.dtype.kind == "f":
+            value = value.astype(dtype)
+        elif isinstance(value, list):
+            value = np.array(value)
+        fields[key] = value
+    fields.pop("type")
+    return getattr(nir, instance["type"])(**fields)
 
-    def positive(*shape: int) -> np.ndarray:
-        return rng.uniform(0.01, 0.1, shape).astype(dtype)
 
-    def conv2d(padding: object, stride: object = 1, dilation: object = 1) -> nir.Conv2d:
-        return nir.Conv2d(
-            input_shape=(8, 8),
-            weight=normal(4, 2, 3, 3),
-            stride=stride,
-            padding=padding,
-            dilation=dilation,
-            groups=1,
-            bias=normal(4),
-        )
-
-    pool = {"kernel_size": np.array([2, 2]), "stride": np.array([2, 2]), "padding": np.array([0, 0])}
-    return {
-        "Affine": ([3], [4], nir.Affine(weight=normal(4, 3), bias=normal(4))),
-        "Linear": ([3], [4], nir.Linear(weight=normal(4, 3))),
-        "Scale": ([3], [3], nir.Scale(scale=normal(3))),
-        "Conv1d": (
-            [2, 12],
-            [4, 6],
-            nir.Conv1d(
-                input_shape=12, weight=normal(4, 2, 3), stride=2, padding=1, dilation=1, groups=1, bias=normal(4)
-            ),
-        ),
-        "Conv2d": ([2, 8, 8], [4, 8, 8], conv2d(1)),
-        "Conv2d_pairs": ([2, 8, 8], [4, 4, 4], conv2d((1, 0), stride=(2, 1), dilation=(1, 2))),
-        "Conv2d_same": ([2, 8, 8], [4, 8, 8], conv2d("same")),
-        "SumPool2d": ([2, 8, 8], [2, 4, 4], nir.SumPool2d(**pool)),
-        "AvgPool2d": ([2, 8, 8], [2, 4, 4], nir.AvgPool2d(**pool)),
-        "Flatten": ([2, 3, 4], [24], nir.Flatten(input_type={"input": np.array([2, 3, 4])}, start_dim=0, end_dim=-1)),
-        "Delay": ([3], [3], nir.Delay(delay=positive(3))),
-        "Threshold": ([3], [3], nir.Threshold(threshold=positive(3) + 1)),
-        "I": ([3], [3], nir.I(r=positive(3) * 10)),
-        "LI": ([3], [3], nir.LI(tau=positive(3), r=positive(3) * 10, v_leak=normal(3))),
-        "IF": ([3], [3], nir.IF(r=positive(3) * 10, v_threshold=positive(3) + 1, v_reset=normal(3))),
-        "LIF": (
-            [3],
-            [3],
-            nir.LIF(
-                tau=positive(3),
-                r=positive(3) * 10,
-                v_leak=normal(3),
-                v_threshold=positive(3) + 1,
-                v_reset=normal(3),
-                metadata={"note": "reference LIF", "gain": 2.5, "steps": 7},
-            ),
-        ),
-        "CubaLI": (
-            [3],
-            [3],
-            nir.CubaLI(
-                tau_syn=positive(3), tau_mem=positive(3), r=positive(3) * 10, v_leak=normal(3), w_in=positive(3) * 20
-            ),
-        ),
-        "CubaLIF": (
-            [3],
-            [3],
-            nir.CubaLIF(
-                tau_syn=positive(3),
-                tau_mem=positive(3),
-                r=positive(3) * 10,
-                v_leak=normal(3),
-                v_threshold=positive(3) + 1,
-                v_reset=normal(3),
-                w_in=positive(3) * 20,
-            ),
-        ),
-    }
+def units(dtype: np.dtype) -> dict:
+    """name -> (input shape, output shape, node): each unit's first schema example, and two more Conv2d layouts."""
+    chosen = {}
+    for name in node_types():
+        # The reference 1.0.8 knows the units of spec 1.0; Input, Output and the graph frame each unit.
+        if name not in ("Input", "Output", "NIRGraph") and schema(name)["x-nir-since"] == "1.0":
+            chosen[name] = examples(name)[0]
+    # The reference's Conv2d takes the kernel's height for both dimensions: only square kernels.
+    conv = [e for e in examples("Conv2d") if len(set(e[0]["weight"]["shape"][2:])) == 1]
+    chosen["Conv2d_pairs"] = next(e for e in conv if isinstance(e[0].get("stride"), list))
+    chosen["Conv2d_same"] = next(e for e in conv if e[0].get("padding") == "same")
+    out = {}
+    for name, (instance, note) in chosen.items():
+        built = node(instance, dtype)
+        if name == "LIF":
+            built.metadata = {"note": "reference LIF", "gain": 2.5, "steps": 7}
+        out[name] = (note["input"], note["output"], built)
+    return out
 
 
 def lif(n: int, dtype: str) -> nir.LIF:
@@ -107,11 +72,11 @@ def main(out: str) -> None:
     rng = np.random.default_rng(7)
     graphs = {}
     for dtype in ("float32", "float64"):
-        for name, (shape_in, shape_out, node) in units(np.dtype(dtype), rng).items():
+        for name, (shape_in, shape_out, unit) in units(np.dtype(dtype)).items():
             graphs[f"{name}_{dtype}.nir"] = nir.NIRGraph(
                 nodes={
                     "input": nir.Input(input_type=np.array(shape_in)),
-                    "unit": node,
+                    "unit": unit,
                     "output": nir.Output(output_type=np.array(shape_out)),
                 },
                 edges=[("input", "unit"), ("unit", "output")],

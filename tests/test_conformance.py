@@ -4,7 +4,8 @@ Each case is checked twice: its `schema_valid` verdict with jsonschema's Draft 2
 validator over the bundled schema, and its semantic findings with
 `nir.store.from_json(text, warn_findings=False).report` (and `nir.validate` on a file). Each
 migration case is replayed with the step functions of `nir.store.versions` on the decoded
-tree, and end to end by writing the old tree as a real HDF5 file and reading it.
+tree, and end to end by writing the old tree as a real HDF5 file and reading it. Each case's
+committed .nir file (conformance/hdf5/) gives the findings of its JSON case.
 
 The expected verdicts are the suite's, decided from the spec; where this implementation
 disagrees, the case is marked xfail (strict) with the bug it shows, in KNOWN_BUGS below.
@@ -27,7 +28,7 @@ from jsonschema import Draft202012Validator
 
 import nir
 from nir.errors import NIRFormatError, NIRValidationError, UnsupportedVersionError
-from nir.findings import CODES
+from nir.findings import CODES, SEVERITIES
 from nir.graph import GraphBase
 from nir.node import values_equal
 from nir.store import versions
@@ -35,8 +36,8 @@ from nir.store import versions
 ROOT = Path(__file__).resolve().parent.parent
 SUITE = ROOT / "conformance"
 SCHEMA_UNITS = ROOT / "schema" / "1.0" / "units"
-CASE_KEYS = {"description", "document", "schema_valid", "valid", "findings"}
-MIGRATION_KEYS = {"description", "file", "layout", "steps", "upgraded", "document", "findings"}
+CASE_KEYS = {"description", "document", "schema_valid", "valid", "findings", "hdf5"}
+MIGRATION_KEYS = {"description", "file", "layout", "steps", "upgraded", "document", "findings", "hdf5"}
 FATAL = {"unreadable": NIRFormatError, "unsupported-version": UnsupportedVersionError}
 
 # --------------------------------------------------------------------------- known bugs
@@ -109,8 +110,14 @@ def test_committed_files_are_the_generator_output() -> None:
     assert not stale, f"run `python conformance/generate.py`: stale {stale}"
 
 
-def test_generator_severities_are_the_spec_codes() -> None:
-    assert _generator().SEVERITY == {code: severity for code, (severity, _) in CODES.items()}
+def test_generator_reads_the_package_finding_codes() -> None:
+    """One list of codes: the generator reads src/nir/spec/findings.json, as nir.findings.CODES does."""
+    _generator()
+    from generator.spec import FINDINGS, severities
+
+    assert FINDINGS.samefile(Path(nir.spec.__file__).with_name("findings.json"))
+    assert severities() == {code: severity for code, (severity, _) in CODES.items()}
+    assert set(CODES) == set(nir.spec.finding_codes()) and all(s in SEVERITIES for s, _ in CODES.values())
 
 
 @pytest.mark.parametrize("item", CASES, ids=lambda item: _key(item[0], item[2]))
@@ -145,7 +152,7 @@ def _node_types(tree: Any) -> Iterator[str]:
 
 def test_every_unit_has_a_valid_minimal_graph() -> None:
     units = {json.loads(p.read_text("utf-8"))["title"] for p in SCHEMA_UNITS.glob("*.schema.json")}
-    assert len(units) == 18
+    assert units == set(nir.spec.units()) - {"NIRGraph"}
     covered = set()
     for name, _, case in CASES:
         if name == "units.json" and case["valid"] and not case["findings"]:
@@ -294,7 +301,7 @@ def same_graph(a: GraphBase, b: GraphBase) -> None:
 def test_migration_case_is_well_formed(item: tuple[str, dict[str, Any], dict[str, Any]]) -> None:
     _, _, case = item
     if "error" in case:
-        assert set(case) == {"description", "file", "layout", "steps", "error", "findings"}
+        assert set(case) == {"description", "file", "layout", "steps", "error", "findings", "hdf5"}
         assert case["layout"] is None and case["findings"] == [["error", case["error"]]]
     else:
         assert set(case) == MIGRATION_KEYS
@@ -348,3 +355,46 @@ def test_migration_reads_the_hdf5_file_as_the_document(
     assert _pairs(from_file.report) == expected
     from_document = nir.store.from_json(json.dumps(case["document"]))
     same_graph(from_file, from_document)
+
+
+# --------------------------------------------------------------------------- the .nir files
+
+
+def _with_file(items: list[tuple[str, dict[str, Any], dict[str, Any]]]) -> list[Any]:
+    return [item for item in items if item[2]["hdf5"] is not None]
+
+
+def test_committed_fixtures_are_the_generator_output() -> None:
+    generate = _generator()
+    fresh = generate.fixtures.render(generate.render())
+    committed = {p.relative_to(SUITE).as_posix() for p in (SUITE / "hdf5").rglob("*.nir")}
+    assert committed == set(fresh), "every .nir file must come from conformance/generate.py"
+    stale = [name for name, data in fresh.items() if (SUITE / name).read_bytes() != data]
+    assert not stale, f"run `python conformance/generate.py`: stale {stale}"
+    assert generate.check_fixtures(fresh) == 0
+
+
+def test_every_case_names_its_own_file_or_none() -> None:
+    names = [case["hdf5"] for _, _, case in CASES + MIGRATIONS if case["hdf5"] is not None]
+    assert len(names) == len(set(names))
+    assert all((SUITE / name).is_file() for name in names)
+
+
+@pytest.mark.parametrize("item", _with_file(CASES + MIGRATIONS), ids=lambda item: _key(item[0], item[2]))
+def test_fixture_gives_the_findings_of_its_case(item: tuple[str, dict[str, Any], dict[str, Any]]) -> None:
+    _, _, case = item
+    assert _pairs(nir.validate(SUITE / case["hdf5"])) == _expected(case)
+
+
+@pytest.mark.parametrize("item", [i for i in CASES if i[2]["hdf5"] is None], ids=lambda item: _key(item[0], item[2]))
+def test_json_only_case_has_no_faithful_hdf5_form(
+    item: tuple[str, dict[str, Any], dict[str, Any]], tmp_path: Path
+) -> None:
+    """A case marked JSON-only cannot be transcribed, or its transcription would not mean the same."""
+    _, _, case = item
+    path = tmp_path / "case.nir"
+    try:
+        _generator().fixtures.write(path, case)
+    except (ValueError, TypeError, KeyError, AttributeError, OverflowError):
+        return
+    assert _pairs(nir.validate(path)) != _expected(case)

@@ -7,11 +7,14 @@ per set field, group `metadata` when there is metadata), and group `metadata`; a
 graph is a node group with the same layout. Numeric arrays of 4096 bytes or more are
 written with shuffle + gzip (deflate), smaller ones without filters.
 
+The conformance suite's .nir files (conformance/hdf5/) are read by h5dump too.
+
 Skips when h5dump (Debian package hdf5-tools) is not installed; CI installs it.
 """
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import subprocess
@@ -233,3 +236,25 @@ GROUP "/" {
     assert parsed["/@schema"] == {"kind": "attribute", "filters": [], "type": STRING, "shape": ()}
     assert parsed["/w"]["shape"] == (64, 64)
     assert parsed["/w"]["filters"] == ["PREPROCESSING SHUFFLE", "COMPRESSION DEFLATE { LEVEL 1 }"]
+
+
+CONFORMANCE = Path(__file__).resolve().parent.parent / "conformance"
+
+
+def test_h5dump_reads_every_conformance_fixture() -> None:
+    """Every .nir file of the conformance suite is plain HDF5: h5dump reads each whole, data included."""
+    fixtures = sorted((CONFORMANCE / "hdf5").rglob("*.nir"))
+    named = [
+        case["hdf5"]
+        for path in [*(CONFORMANCE / "cases").glob("*.json"), *(CONFORMANCE / "migrations").glob("*.json")]
+        for group in json.loads(path.read_text("utf-8"))
+        for case in group["cases"]
+        if case["hdf5"] is not None
+    ]
+    assert sorted(CONFORMANCE / name for name in named) == fixtures
+    result = subprocess.run([str(H5DUMP), *map(str, fixtures)], capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert [
+        line.removeprefix('HDF5 "').removesuffix('" {') for line in re.findall(r'^HDF5 ".*" \{$', result.stdout, re.M)
+    ] == [str(f) for f in fixtures]
+    assert "DATA {" in result.stdout

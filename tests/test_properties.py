@@ -24,6 +24,7 @@ import io
 import json
 import math
 import os
+import re
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -36,9 +37,8 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 import nir
-from nir import shapes
+from nir import shapes, spec
 from nir.findings import CODES, Report
-from nir.names import name_problem
 
 SCALE = float(os.environ.get("HYPOTHESIS_MAX_EXAMPLES_SCALE", "1"))
 
@@ -65,33 +65,38 @@ def tensor(dtype: Any, shape: tuple[int, ...], low: float = -4.0, high: float = 
     return hnp.arrays(dtype, shape, elements=elements)
 
 
-POSITIVE = {"low": 0.0, "high": 4.0, "open_low": True}
-NON_NEGATIVE = {"low": 0.0, "high": 4.0}
+def element_bounds(field: spec.FieldSpec) -> dict[str, Any]:
+    """Arguments of `tensor` that keep every element within the field's schema constraints."""
+    unknown = set(field.elements) - {"minimum", "exclusiveMinimum"}
+    assert not unknown, f"{field.name}: teach element_bounds the constraints {unknown}"
+    if "exclusiveMinimum" in field.elements:
+        return {"low": float(field.elements["exclusiveMinimum"]), "open_low": True}
+    if "minimum" in field.elements:
+        return {"low": float(field.elements["minimum"])}
+    return {}
+
+
+def _node_order() -> list[str]:
+    """The node types in the order of the spec's node union (the order the draws sample them in)."""
+    return [option["$ref"].removeprefix("#/$defs/") for option in spec.bundled()["$defs"]["Node"]["oneOf"]]
+
+
 ELEMENTWISE: dict[str, dict[str, dict[str, Any]]] = {
-    "Scale": {"scale": {}},
-    "Delay": {"delay": NON_NEGATIVE},
-    "Threshold": {"threshold": {}},
-    "I": {"r": NON_NEGATIVE},
-    "LI": {"tau": POSITIVE, "r": NON_NEGATIVE, "v_leak": {}},
-    "IF": {"r": NON_NEGATIVE, "v_threshold": {}, "v_reset": {}},
-    "LIF": {"tau": POSITIVE, "r": NON_NEGATIVE, "v_leak": {}, "v_threshold": {}, "v_reset": {}},
-    "CubaLI": {"tau_syn": POSITIVE, "tau_mem": POSITIVE, "r": NON_NEGATIVE, "v_leak": {}, "w_in": {}},
-    "CubaLIF": {
-        "tau_syn": POSITIVE,
-        "tau_mem": POSITIVE,
-        "r": NON_NEGATIVE,
-        "v_leak": {},
-        "v_threshold": {},
-        "v_reset": {},
-        "w_in": {},
-    },
+    # Units whose every tensor field and both ports share one shape (`...N`): any shape of parameters builds one.
+    name: {f.name: element_bounds(f) for f in unit.tensor_fields}
+    for name, unit in spec.units().items()
+    if unit.tensor_fields
+    and {f.shape for f in unit.tensor_fields} == {unit.input} == {unit.output}
+    and len(unit.input or ()) == 1
 }
-NEURONS = ("I", "LI", "IF", "LIF", "CubaLI", "CubaLIF")
+NEURONS = tuple(name for name in _node_order() if spec.unit(name).kind == "neuron")
 
 # metadata: what docs/file-format.md promises to bring back unchanged
+# Metadata keys follow the node-name rule of the schema ('.' and '..' are HDF5 path syntax, as are '/' and NUL).
+NAME = re.compile(spec.bundled()["$defs"]["NIRGraph"]["properties"]["nodes"]["propertyNames"]["pattern"])
 KEYS = st.text(
     st.characters(blacklist_categories=("Cs",), blacklist_characters="/\x00"), min_size=1, max_size=8
-).filter(lambda k: name_problem(k) is None)  # the schema's name rule: not "." or ".."
+).filter(lambda k: NAME.fullmatch(k) is not None)
 TEXT = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=12)
 NUMERIC_DTYPES = st.sampled_from(
     [np.float16, np.float32, np.float64, np.int8, np.int16, np.int32, np.int64, np.uint8, np.uint64, np.bool_]

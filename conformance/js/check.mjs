@@ -10,10 +10,12 @@
 // lint (missing `type` next to type-specific keywords, union types) into logged warnings;
 // unknown keywords, strict tuples and strict `required` stay fatal.
 //
-// Every case document of DIR/cases/*.json is validated and compared with its
-// `schema_valid`; every upgraded `document` of DIR/migrations/*.json must be valid.
-// Prints one line per mismatch and a summary `N passed, M failed`; exits 1 on any
-// mismatch and 2 when the schema cannot be loaded or compiled.
+// Every entry of `examples` in the schema (each unit's, the graph's and the document's) must
+// be valid against the definition that holds it. Every case document of DIR/cases/*.json is
+// validated and compared with its `schema_valid`; every upgraded `document` of
+// DIR/migrations/*.json must be valid. Prints one line per mismatch, a line
+// `N examples valid, M invalid` and a summary `N passed, M failed`; exits 1 on any
+// mismatch or invalid example and 2 when the schema cannot be loaded or compiled.
 
 import Ajv2020 from "ajv/dist/2020.js";
 import { readFileSync, readdirSync } from "node:fs";
@@ -23,6 +25,9 @@ import { fileURLToPath } from "node:url";
 const here = dirname(fileURLToPath(import.meta.url));
 
 const shapePattern = { type: "array", items: { anyOf: [{ type: "string" }, { type: "integer" }] } };
+const shape = { type: "array", items: { type: "integer", minimum: 0 } };
+// A unit's port is one shape; a graph's ports are shapes keyed by its Input or Output names.
+const ports = { anyOf: [shape, { type: "object", additionalProperties: shape }] };
 
 // The spec's custom keywords and what their values look like.
 const NIR_KEYWORDS = {
@@ -35,6 +40,15 @@ const NIR_KEYWORDS = {
   "x-nir-role": { enum: ["graph-input", "graph-output"] },
   "x-nir-kind": { type: "string" },
   "x-nir-since": { type: "string" },
+  "x-nir-examples": {
+    type: "array",
+    items: {
+      type: "object",
+      properties: { description: { type: "string" }, input: ports, output: ports, inferred: { type: "boolean" } },
+      required: ["description"],
+      additionalProperties: false,
+    },
+  },
   "x-nir-derive": {
     type: "object",
     additionalProperties: {
@@ -89,8 +103,33 @@ function compile(schemaPath, strictTypes) {
   for (const [keyword, metaSchema] of Object.entries(NIR_KEYWORDS)) {
     ajv.addKeyword({ keyword, metaSchema });
   }
-  const validate = ajv.compile(readJson(schemaPath));
-  return { validate, warnings };
+  const schema = readJson(schemaPath);
+  const validate = ajv.compile(schema);
+  return { ajv, schema, validate, warnings };
+}
+
+// Validate every entry of `examples` against the definition (or root) that holds it.
+function checkExamples(ajv, schema, validate) {
+  const holders = [["(root)", schema, validate]];
+  for (const [name, def] of Object.entries(schema.$defs || {})) {
+    holders.push([`$defs/${name}`, def, () => ajv.getSchema(`${schema.$id}#/$defs/${name}`)]);
+  }
+  let valid = 0;
+  let invalid = 0;
+  for (const [label, holder, getValidator] of holders) {
+    const examples = holder.examples || [];
+    if (examples.length === 0) continue;
+    const check = label === "(root)" ? validate : getValidator();
+    examples.forEach((example, i) => {
+      if (check(example)) {
+        valid++;
+      } else {
+        invalid++;
+        console.log(`INVALID EXAMPLE ${label} examples[${i}]: ${firstError(check)}`);
+      }
+    });
+  }
+  return { valid, invalid };
 }
 
 function firstError(validate) {
@@ -113,7 +152,7 @@ function main() {
     console.error(`schema does not compile in Ajv strict mode: ${err.message || err}`);
     return 2;
   }
-  const { validate, warnings } = compiled;
+  const { ajv, schema, validate, warnings } = compiled;
   if (warnings.length) {
     console.log(`${warnings.length} strictTypes warning(s):`);
     for (const w of [...new Set(warnings)]) console.log(`  ${w}`);
@@ -122,6 +161,9 @@ function main() {
     console.log("schema compiles in Ajv strict mode");
     return 0;
   }
+
+  const examples = checkExamples(ajv, schema, validate);
+  console.log(`${examples.valid} examples valid, ${examples.invalid} invalid`);
 
   let passed = 0;
   let failed = 0;
@@ -157,7 +199,7 @@ function main() {
     }
   }
   console.log(`${passed} passed, ${failed} failed`);
-  return failed === 0 ? 0 : 1;
+  return failed === 0 && examples.invalid === 0 ? 0 : 1;
 }
 
 process.exitCode = main();

@@ -6,54 +6,13 @@ from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from nir.spec import finding_codes
+
 ERROR, WARNING, INFO = "error", "warning", "info"
 SEVERITIES = (ERROR, WARNING, INFO)
 
-CODES: dict[str, tuple[str, str]] = {
-    "unreadable": (ERROR, "The file cannot be opened or is not a NIR file."),
-    "unsupported-version": (ERROR, "The file's version is newer than this package understands, or not a version."),
-    "invalid-node": (
-        ERROR,
-        "Part of a graph breaks its schema: a node's unknown type, a missing or ill-typed field, a shape rule, "
-        "a bad node name, or malformed nodes, edges or metadata.",
-    ),
-    "broadcast-parameter": (
-        WARNING,
-        "A parameter's shape differs from the one its unit's schema gives but broadcasts to it (numpy's rules), "
-        "e.g. a bias of shape (1,) for 3 outputs.",
-    ),
-    "unknown-field": (WARNING, "A node or graph holds an entry its type does not define; it was ignored."),
-    "values-unchecked": (INFO, "A tensor left on disk by a lazy read is too large to have its values checked."),
-    "empty-graph": (ERROR, "A graph has no nodes."),
-    "unknown-node": (ERROR, "An edge names a node that does not exist."),
-    "ambiguous-port": (ERROR, "An edge meets a nested graph that has several inputs or outputs without naming one."),
-    "duplicate-edge": (ERROR, "The same edge is listed twice."),
-    "shape-mismatch": (ERROR, "The shape leaving an edge's source differs from what its destination accepts."),
-    "io-shape-mismatch": (ERROR, "An Input or Output declares a shape that differs from its neighbour's."),
-    "batch-dimension": (
-        WARNING,
-        "An Input or Output shape differs from its neighbour's only by leading singleton dimensions.",
-    ),
-    "invalid-parameter": (
-        ERROR,
-        "Parameters contradict each other, e.g. groups that do not divide the channels "
-        "or a kernel larger than the padded input.",
-    ),
-    "non-finite": (ERROR, "A parameter holds NaN or infinite values."),
-    "out-of-range": (
-        ERROR,
-        "A parameter is outside its allowed range, e.g. a time constant that is not positive or a negative resistance.",
-    ),
-    "no-incoming-edge": (WARNING, "A node other than an Input receives no edge, so its input is undefined."),
-    "output-unconnected": (ERROR, "An Output receives no edge."),
-    "unreachable-node": (WARNING, "No path leads from an Input to the node."),
-    "cycle-without-entry": (ERROR, "A cycle of nodes that no path from an Input enters."),
-    "uninferred-shape": (WARNING, "The node's input or output shape cannot be determined."),
-    "no-input-node": (WARNING, "A graph has no Input node."),
-    "no-output-node": (WARNING, "A graph has no Output node."),
-    "migrated": (INFO, "The file was written in an older layout and was upgraded on reading."),
-}
-"""Every finding code: its default severity and what it means. Codes are stable."""
+CODES: dict[str, tuple[str, str]] = finding_codes()
+"""Every finding code: its default severity and what it means (src/nir/spec/findings.json). Codes are stable."""
 
 
 @dataclass(frozen=True)

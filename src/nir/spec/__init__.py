@@ -18,12 +18,21 @@ __all__ = [
     "FieldSpec",
     "UnitSpec",
     "bundled",
+    "finding_codes",
     "schema_dir",
     "schema_id",
     "spec_versions",
     "unit",
     "units",
 ]
+
+
+def finding_codes() -> dict[str, tuple[str, str]]:
+    """Every finding code with its default severity and meaning, in the order of `findings.json` beside this module."""
+    # Codes are the validator's vocabulary, not the format's: they may grow without a new spec
+    # version, so they live with the package rather than in a frozen schema folder.
+    codes = json.loads(files(__name__).joinpath("findings.json").read_text("utf-8"))["codes"]
+    return {code: (entry["severity"], entry["meaning"]) for code, entry in codes.items()}
 
 
 def schema_dir(version: str = SPEC_VERSION) -> Path:
