@@ -24,6 +24,7 @@ sys.path.insert(0, str(ROOT / "src"))  # document the code of this tree, not ano
 
 from nir.cli.validate import UNREADABLE  # noqa: E402
 from nir.findings import CODES, ERROR, INFO, WARNING  # noqa: E402
+from nir.ir import NIRNode  # noqa: E402, F401 - the node classes register as the models load
 from nir.node import node_types  # noqa: E402
 from nir.shapes import FORMULAS  # noqa: E402
 from nir.spec import SPEC_VERSION, UnitSpec, bundled, drift, schema_files, units  # noqa: E402

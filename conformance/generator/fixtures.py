@@ -30,7 +30,7 @@ import h5py
 import numpy as np
 
 import nir
-from nir.store import hdf5
+from nir.store import h5write
 
 from .migrations import is_tensor
 from .spec import Json
@@ -99,4 +99,4 @@ def _text(name: Any) -> str:
 
 def _write_tree(path: Path, tree: dict[str, Any], attrs: dict[str, Any]) -> None:
     with h5py.File(path, "w", libver="earliest") as f:
-        hdf5.write_file(f, tree, attrs)
+        h5write.write_file(f, tree, attrs)

@@ -48,7 +48,7 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
         epilog=EXAMPLES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--version", action=_Version, nargs=0, help="show the version and exit")
+    parser.add_argument("--version", action=_Version, nargs=0, help="show program's version number and exit")
     parser.add_argument("--debug", action="store_true", help="show Python tracebacks on failure")
     # Every command also takes --debug after its name; SUPPRESS keeps the main flag's value.
     common = argparse.ArgumentParser(add_help=False)
