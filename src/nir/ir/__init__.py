@@ -4,17 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from nir.ir import typing, utils
-from nir.ir.conv import Conv1d, Conv2d
-from nir.ir.delay import Delay
-from nir.ir.flatten import Flatten
-from nir.ir.graph import Input, NIRGraph, Output
-from nir.ir.linear import Affine, Linear, Scale
-from nir.ir.neuron import IF, LI, LIF, CubaLI, CubaLIF, I
+from nir._generated import models  # noqa: F401 - the node classes register as the models load
+
+# The reference's submodules, as attributes of nir.ir (converters import from them).
+from nir.ir import conv, delay, flatten, graph, linear, neuron, pooling, threshold, typing, utils  # noqa: F401
 from nir.ir.node import NIRNode
-from nir.ir.pooling import AvgPool2d, SumPool2d
-from nir.ir.threshold import Threshold
-from nir.node import node_class
+from nir.node import node_class, node_types
 
 
 def str2NIRNode(type: str) -> type[NIRNode]:  # noqa: A002, N802 - reference API name
@@ -27,29 +22,8 @@ def dict2NIRNode(data_dict: dict[str, Any]) -> NIRNode:  # noqa: N802 - referenc
     return NIRNode.from_dict(data_dict)
 
 
-__all__ = [
-    "IF",
-    "LI",
-    "LIF",
-    "Affine",
-    "AvgPool2d",
-    "Conv1d",
-    "Conv2d",
-    "CubaLI",
-    "CubaLIF",
-    "Delay",
-    "Flatten",
-    "I",
-    "Input",
-    "Linear",
-    "NIRGraph",
-    "NIRNode",
-    "Output",
-    "Scale",
-    "SumPool2d",
-    "Threshold",
-    "dict2NIRNode",
-    "str2NIRNode",
-    "typing",
-    "utils",
-]
+# Every node class of the spec, as the generated models registered them: a unit added to the
+# schema is exported without a line here.
+globals().update(node_types())
+
+__all__ = sorted([*node_types(), "NIRNode", "dict2NIRNode", "str2NIRNode", "typing", "utils"])
