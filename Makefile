@@ -36,7 +36,7 @@ JS_DIR := conformance/js
 $(JS_DIR)/node_modules/.package-lock.json: $(JS_DIR)/package-lock.json
 	npm ci --prefix $(JS_DIR) --no-audit --no-fund
 
-conformance: $(VENV)/.installed  ## regenerate conformance/cases and conformance/migrations
+conformance: $(VENV)/.installed  ## regenerate conformance/cases, conformance/migrations and the .nir fixtures in conformance/hdf5
 	$(PY) conformance/generate.py
 
 conformance-check: $(VENV)/.installed  ## fail if the committed conformance suite is stale
