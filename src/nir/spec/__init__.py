@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from functools import cache
-from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +11,11 @@ from nir.errors import NIRArgumentError
 from nir.spec import bundle as _bundle
 from nir.spec.units import FieldSpec, UnitSpec, parse_units
 from nir.spec.version import SPEC_VERSION
+
+# The package ships as files (an editable or a wheel install): paths beside this module,
+# without importlib.resources, whose import costs more than the rest of nir.spec.
+_HERE = Path(__file__).resolve().parent
+_SCHEMAS = _HERE.parent / "schema"
 
 __all__ = [
     "SPEC_VERSION",
@@ -31,13 +35,13 @@ def finding_codes() -> dict[str, tuple[str, str]]:
     """Every finding code with its default severity and meaning, in the order of `findings.json` beside this module."""
     # Codes are the validator's vocabulary, not the format's: they may grow without a new spec
     # version, so they live with the package rather than in a frozen schema folder.
-    codes = json.loads(files(__name__).joinpath("findings.json").read_text("utf-8"))["codes"]
+    codes = json.loads((_HERE / "findings.json").read_text("utf-8"))["codes"]
     return {code: (entry["severity"], entry["meaning"]) for code, entry in codes.items()}
 
 
 def schema_dir(version: str = SPEC_VERSION) -> Path:
     """Folder holding the schema files of one spec version."""
-    path = Path(str(files("nir") / "schema" / version))
+    path = _SCHEMAS / version
     if not path.is_dir():
         raise NIRArgumentError(f"unknown spec version {version!r}; known: {', '.join(spec_versions())}")
     return path
@@ -45,7 +49,7 @@ def schema_dir(version: str = SPEC_VERSION) -> Path:
 
 def spec_versions() -> list[str]:
     """Spec versions whose schema ships with this package."""
-    root = Path(str(files("nir") / "schema"))
+    root = _SCHEMAS
     return sorted(p.name for p in root.iterdir() if p.is_dir())
 
 
