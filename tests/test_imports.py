@@ -114,3 +114,8 @@ def test_a_command_imports_only_its_own_module() -> None:
     loaded = _loaded_after(f"from nir.cli import main\nmain(['validate', '--no-isolate', {str(CORPUS_FILE)!r}])")
     assert "nir.cli.validate" in loaded
     assert not {"nir.cli.convert", "nir.cli.draw", "nir.cli.info", "nir.cli.schema"} & loaded
+
+
+@pytest.mark.parametrize("name", ["spec", "store", "findings", "ir", "cli"])
+def test_submodules_are_attributes_after_import_nir(name: str) -> None:
+    assert f"nir.{name}" in _loaded_after(f"import nir\nassert nir.{name}.__name__ == 'nir.{name}'")

@@ -92,9 +92,7 @@ def __getattr__(name: str) -> Any:
     elif name in ("__version__", "version"):
         value = _installed_version()
     elif importlib.util.find_spec(f"nir.{name}") is not None:
-        # `from nir import spec` asks for the attribute before importing the submodule: say it
-        # is not there, so that the import system loads the submodule itself.
-        raise AttributeError(f"module 'nir' has no attribute {name!r}")
+        value = importlib.import_module(f"nir.{name}")  # a submodule, as `import nir.spec` would give it
     else:
         ir = importlib.import_module("nir.ir")
         if name not in ir.__all__:
