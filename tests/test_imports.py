@@ -119,3 +119,11 @@ def test_a_command_imports_only_its_own_module() -> None:
 @pytest.mark.parametrize("name", ["spec", "store", "findings", "ir", "cli"])
 def test_submodules_are_attributes_after_import_nir(name: str) -> None:
     assert f"nir.{name}" in _loaded_after(f"import nir\nassert nir.{name}.__name__ == 'nir.{name}'")
+
+
+def test_the_reference_modules_are_registered_after_import_nir_but_load_on_use() -> None:
+    # The reference's own tests read sys.modules["nir.ir"] right after `import nir`.
+    code = "import nir, sys, inspect\nassert 'nir._generated.models' not in sys.modules\n"
+    code += "names = dict(inspect.getmembers(sys.modules['nir.ir']))\nassert names['LIF'] is nir.LIF"
+    loaded = _loaded_after(code)
+    assert {"nir.ir", "nir.serialization", "nir._generated.models"} <= loaded

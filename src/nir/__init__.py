@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import sys
 from typing import TYPE_CHECKING, Any
 
 from nir.errors import (
@@ -114,3 +115,22 @@ def _installed_version() -> str:
         return version("nir")
     except PackageNotFoundError:  # running from a source tree without installation
         return "0+unknown"
+
+
+def _register_lazily(name: str) -> None:
+    """Put a submodule in sys.modules and on the package now, to be executed on its first attribute access.
+
+    Code written for the reference looks its modules up after `import nir` (the reference's own
+    tests read `sys.modules["nir.ir"]`); the standard library's LazyLoader keeps that true
+    without loading the models until a name of the module is asked for.
+    """
+    spec = importlib.util.find_spec(f"nir.{name}")
+    spec.loader = importlib.util.LazyLoader(spec.loader)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    globals()[name] = module
+
+
+for _name in ("ir", "serialization"):
+    _register_lazily(_name)
