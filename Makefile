@@ -83,10 +83,10 @@ pytest: $(VENV)/.installed reference-env $(JS_DIR)/node_modules/.package-lock.js
 
 interop: $(INTEROP_VENV)/.installed reference-env  ## real converters (snnTorch, Norse, nirtorch) and their own NIR tests
 	NIR_REFERENCE_PYTHON=$(abspath $(REF_PY)) $(INTEROP_PY) -m pytest tests/interop
-	$(INTEROP_PY) tests/foreign_suites.py nirtorch norse
+	$(INTEROP_PY) tests/support/foreign_suites.py nirtorch norse
 
 reference-suite: $(VENV)/.installed  ## the reference nir 1.0.8's own test suite (from its sdist) run on this package
-	$(PY) tests/foreign_suites.py reference
+	$(PY) tests/support/foreign_suites.py reference
 
 test: codegen-check conformance-check docs-check lint pytest reference-suite interop  ## everything CI runs
 

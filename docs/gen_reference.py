@@ -168,9 +168,9 @@ KEYWORDS: dict[str, dict[str, str]] = {
             "keywords; implementations can test themselves against them."
         ),
         "python": (
-            "Read as data by the test catalogue (`tests/cases.py`), the per-unit cases of the conformance suite "
-            "(`conformance/generator/units.py`) and the Examples of the [primitives](primitives.md) page; "
-            "`tests/test_examples.py` checks every claim above."
+            "Read as data by the test catalogue (`tests/support/cases.py`), the per-unit cases of the conformance "
+            "suite (`conformance/generator/units.py`) and the Examples of the [primitives](primitives.md) page; "
+            "`tests/spec/test_examples.py` checks every claim above."
         ),
     },
     "x-nir-since": {

@@ -15,7 +15,7 @@ a signal (libhdf5 segfaulting), a hang (`--timeout`) or too much memory (`--rss-
 artifact is replayed in a fresh interpreter and grouped by signature (kind, exception type,
 innermost frame in nir). With `--save`, one input of each signature not yet in
 tests/data/fuzz/<target>/ is copied there and entered in tests/data/fuzz/known.json, which
-tests/test_badinput.py replays (a strict xfail until the bug is fixed).
+tests/badinput/test_badinput.py replays (a strict xfail until the bug is fixed).
 
 The exit code is 0 when no new signature was found, 1 otherwise.
 """

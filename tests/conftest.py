@@ -6,10 +6,7 @@ import os
 from pathlib import Path
 
 import pytest
-
-ROOT = Path(__file__).resolve().parent.parent
-CORPUS = ROOT / ".." / "shared" / "corpus"
-CORPUS_FILES = sorted(CORPUS.glob("*.nir")) if CORPUS.is_dir() else []
+from support.paths import CORPUS, ROOT
 
 
 @pytest.fixture

@@ -20,8 +20,8 @@ from typing import Any
 
 import numpy as np
 import pytest
-from store_summary import differences, summarise
-from store_support import run_reference
+from support.store import run_reference
+from support.store_summary import differences, summarise
 
 import nir
 

@@ -1,0 +1,1 @@
+"""What the tests share: the catalogue of nodes and graphs, file recipes, the reference runners."""
